@@ -164,7 +164,10 @@ def _keystream(s, nbytes):
 
 
 def chacha20(key32, nonce12, counter, data):
-    """RFC 8439 ChaCha20: XOR data with the keystream starting at block `counter`."""
+    """RFC 8439 ChaCha20: XOR data with the keystream starting at block `counter`.
+
+    The block counter is 32 bits; data that would run past block 2**32-1
+    raises ValueError instead of wrapping."""
     key = _bytes(key32, "key", 32)
     nonce = _bytes(nonce12, "nonce", 12)
     data = _bytes(data, "data")
