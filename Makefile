@@ -1,0 +1,115 @@
+# MicroGuard: build, test, demo and benchmarks.
+# Every target installs what it needs itself (Debian packages, a project venv,
+# MicroPython's Debian source package); re-runs only redo what changed.
+
+ROOT   := $(CURDIR)
+STATE  := $(ROOT)/.state
+VENV   := $(ROOT)/.venv
+MP     := $(ROOT)/build/micropython
+PY     := $(VENV)/bin/python3
+export PATH := $(VENV)/bin:$(PATH)
+export STATE_DIR := $(STATE)
+
+ROUTER_ARCHS := mips mipsel armhf aarch64
+NATMOD_ARCHS := x64 armv6m armv7m armv7emsp
+BOARDS       := qemu-mps2-an385 qemu-mps2-an386
+
+# musl via zig, like OpenWrt: static, soft-float on MIPS.
+ZIG_TARGET_mips    := mips-linux-musleabi
+ZIG_CPU_mips       := -mcpu=mips32r2
+ZIG_TARGET_mipsel  := mipsel-linux-musleabi
+ZIG_CPU_mipsel     := -mcpu=mips32r2
+ZIG_TARGET_armhf   := arm-linux-musleabihf
+ZIG_CPU_armhf      := -mthumb
+ZIG_TARGET_aarch64 := aarch64-linux-musl
+ZIG_CPU_aarch64    :=
+
+UNIX_OPTS := FROZEN_MANIFEST= MICROPY_PY_FFI=0 MICROPY_SSL_AXTLS=0 MICROPY_SSL_MBEDTLS=0 \
+             MICROPY_PY_SSL=0 MICROPY_PY_BTREE=0 USER_C_MODULES=$(ROOT)/natmods PROG=micropython
+
+NATMOD_SRC := $(wildcard natmods/*/*.c natmods/*/*.h natmods/*/*.S natmods/*/*.mk natmods/*/Makefile)
+APT_STAMP  := $(STATE)/apt.ok
+VENV_STAMP := $(VENV)/.requirements.ok
+MP_STAMP   := $(MP)/.unpacked
+DEPS       := $(APT_STAMP) $(VENV_STAMP) $(MP_STAMP)
+
+UNIX_X64     := build/unix-x64/micropython
+ROUTER_BINS  := $(foreach a,$(ROUTER_ARCHS),build/unix-$(a)/micropython)
+NATMODS      := $(foreach a,$(NATMOD_ARCHS),build/natmods/$(a)/wgcrypto.mpy)
+BOARD_ELFS   := $(foreach b,$(BOARDS),build/boards/$(b)/firmware.elf)
+
+.PHONY: all deps build test test-quick demo bench bench-crypto clean distclean help
+all: build
+
+help:
+	@echo "make build         build every target (host, routers, native modules, boards)"
+	@echo "make test          install, build and run the whole test suite"
+	@echo "make demo          the main job (site-to-site demo)"
+	@echo "make bench         all benchmarks (bench-crypto ...)"
+
+deps: $(DEPS)
+
+# Re-checked on every run: the script keeps its own stamp keyed on the package list.
+$(APT_STAMP): scripts/apt-packages.txt scripts/install-apt.sh
+	@./scripts/install-apt.sh
+	@mkdir -p $(STATE) && touch $@
+
+$(VENV_STAMP): scripts/requirements.txt $(APT_STAMP)
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -r scripts/requirements.txt
+	@touch $@
+
+$(MP_STAMP): scripts/fetch-micropython.sh $(APT_STAMP)
+	@./scripts/fetch-micropython.sh $(MP)
+
+build: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS)
+
+$(UNIX_X64): $(NATMOD_SRC) | $(DEPS)
+	@echo "build: unix x64 (wgcrypto built in)"
+	@$(MAKE) -s -C $(MP)/ports/unix $(UNIX_OPTS) BUILD=$(ROOT)/build/unix-x64 > build/unix-x64.log 2>&1 \
+		|| { tail -30 build/unix-x64.log; exit 1; }
+	@touch $@
+
+build/unix-%/micropython: $(NATMOD_SRC) scripts/zigcc | $(DEPS)
+	@echo "build: unix $* (static musl, $(ZIG_TARGET_$*))"
+	@mkdir -p $(dir $@)
+	@ZIG_TARGET=$(ZIG_TARGET_$*) ZIG_CPUFLAGS="$(ZIG_CPU_$*)" \
+	$(MAKE) -s -C $(MP)/ports/unix $(UNIX_OPTS) BUILD=$(ROOT)/build/unix-$* \
+		CC=$(ROOT)/scripts/zigcc CPP="$(ROOT)/scripts/zigcc -E" LD=$(ROOT)/scripts/zigcc \
+		STRIP=true SIZE=true LDFLAGS_EXTRA="-static -s" LDFLAGS_ARCH=-Wl,--gc-sections \
+		> build/unix-$*.log 2>&1 || { tail -30 build/unix-$*.log; exit 1; }
+	@touch $@
+
+build/natmods/%/wgcrypto.mpy: $(NATMOD_SRC) | $(DEPS)
+	@echo "build: wgcrypto.mpy for $*"
+	@mkdir -p $(dir $@)
+	@$(MAKE) -s -C natmods/wgcrypto ARCH=$* MPY_DIR=$(MP) BUILD=$(ROOT)/build/natmods/$*/obj \
+		OUT=$(ROOT)/$@ > build/natmods/$*.log 2>&1 || { tail -30 build/natmods/$*.log; exit 1; }
+
+build/boards/%/firmware.elf: $(wildcard board/*/port/*) | $(DEPS)
+	@echo "build: board $*"
+	@mkdir -p $(dir $@)
+	@$(MAKE) -s -C $(MP)/ports/qemu BOARD_DIR=$(ROOT)/board/$*/port BUILD=$(ROOT)/build/boards/$* \
+		FROZEN_MANIFEST= > build/boards/$*.log 2>&1 || { tail -30 build/boards/$*.log; exit 1; }
+	@touch $@
+
+test: build
+	@$(VENV)/bin/pytest -q tests
+
+# The crypto tests on the host build only: a fast loop while developing.
+test-quick: $(UNIX_X64) $(NATMODS)
+	@$(VENV)/bin/pytest -q tests -k "x64 or host"
+
+demo:
+	@echo "make demo: the site-to-site demo is coming with the router daemon."
+
+bench: bench-crypto
+
+bench-crypto: build
+	@$(PY) tests/bench/bench_crypto.py
+
+clean:
+	rm -rf build/unix-* build/natmods build/boards build/bench build/*.log
+
+distclean:
+	rm -rf build .venv .state
