@@ -1,0 +1,21 @@
+# Built-in user C module: USER_C_MODULES=<path to natmods>
+WGCRYPTO_MOD_DIR := $(USERMOD_DIR)
+
+WGCRYPTO_SRC := \
+	modwgcrypto.c \
+	chacha20.c \
+	poly1305.c \
+	poly1305_c32.c \
+	poly1305_c64.c \
+	chacha20poly1305.c \
+	blake2s.c \
+	curve25519.c \
+	curve25519_fe_c32.c \
+	curve25519_fe_c64.c
+
+SRC_USERMOD_C += $(addprefix $(WGCRYPTO_MOD_DIR)/,$(WGCRYPTO_SRC))
+CFLAGS_USERMOD += -I$(WGCRYPTO_MOD_DIR)
+
+# Ports usually build with -Os; the primitives are worth -O2.  The flag is
+# scoped to this module's objects so the rest of the firmware is unaffected.
+$(addprefix $(BUILD)/$(notdir $(WGCRYPTO_MOD_DIR))/,$(WGCRYPTO_SRC:.c=.o)): CFLAGS += -O2

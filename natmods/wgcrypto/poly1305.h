@@ -1,0 +1,46 @@
+// Poly1305 one-time authenticator (RFC 8439 §2.5).
+#ifndef WGCRYPTO_POLY1305_H
+#define WGCRYPTO_POLY1305_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wgcrypto_config.h"
+
+#define POLY1305_KEY_SIZE (32)
+#define POLY1305_BLOCK_SIZE (16)
+#define POLY1305_MAC_SIZE (16)
+
+// Width-specific accumulator state, implemented by poly1305_c32.c or
+// poly1305_c64.c (only the one selected by wgcrypto_config.h has a body).
+struct poly1305_core {
+    #if WGCRYPTO_C64
+    uint64_t r[3];  // clamped key r, 44/44/40-bit limbs
+    uint64_t h[3];  // accumulator, 44/44/42-bit limbs
+    uint64_t s[2];  // final pad s
+    #else
+    uint32_t r[5];  // 26-bit limbs
+    uint32_t h[5];
+    uint32_t s[4];
+    #endif
+};
+
+struct poly1305_ctx {
+    struct poly1305_core core;
+    uint8_t buf[POLY1305_BLOCK_SIZE];  // pending partial block
+    size_t num;                        // bytes in buf
+};
+
+void poly1305_init(struct poly1305_ctx *ctx, const uint8_t key[POLY1305_KEY_SIZE]);
+void poly1305_update(struct poly1305_ctx *ctx, const uint8_t *m, size_t len);
+// Writes the tag and wipes the context.
+void poly1305_final(struct poly1305_ctx *ctx, uint8_t mac[POLY1305_MAC_SIZE]);
+
+// Core interface used by poly1305.c.
+void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]);
+// len is a multiple of 16; hibit is 1 for full message blocks, 0 for the
+// already padded final partial block.
+void poly1305_core_blocks(struct poly1305_core *st, const uint8_t *m, size_t len, uint32_t hibit);
+void poly1305_core_emit(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]);
+
+#endif // WGCRYPTO_POLY1305_H

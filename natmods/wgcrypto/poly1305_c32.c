@@ -1,0 +1,115 @@
+// Poly1305 arithmetic with five 26-bit limbs and 32x32->64-bit products,
+// for CPUs without a 64x64->128 multiply.  Only built when
+// wgcrypto_config.h selects the 32-bit path.
+
+#include "poly1305.h"
+
+#if !WGCRYPTO_C64
+
+#include "wgcrypto_util.h"
+
+#define M26 (0x3ffffffu)
+
+void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]) {
+    // Clamp r (RFC 8439 §2.5), then split the 128-bit value into 26-bit limbs.
+    uint32_t w0 = wgc_load32_le(key) & 0x0fffffffu;
+    uint32_t w1 = wgc_load32_le(key + 4) & 0x0ffffffcu;
+    uint32_t w2 = wgc_load32_le(key + 8) & 0x0ffffffcu;
+    uint32_t w3 = wgc_load32_le(key + 12) & 0x0ffffffcu;
+    st->r[0] = w0 & M26;
+    st->r[1] = ((w0 >> 26) | (w1 << 6)) & M26;
+    st->r[2] = ((w1 >> 20) | (w2 << 12)) & M26;
+    st->r[3] = ((w2 >> 14) | (w3 << 18)) & M26;
+    st->r[4] = w3 >> 8;
+    for (int i = 0; i < 5; i++) {
+        st->h[i] = 0;
+    }
+    for (int i = 0; i < 4; i++) {
+        st->s[i] = wgc_load32_le(key + 16 + 4 * i);
+    }
+}
+
+void poly1305_core_blocks(struct poly1305_core *st, const uint8_t *m, size_t len, uint32_t hibit) {
+    const uint32_t r0 = st->r[0], r1 = st->r[1], r2 = st->r[2], r3 = st->r[3], r4 = st->r[4];
+    // Products at or above 2^130 wrap around times 5 (2^130 = 5 mod p).
+    // Clamping keeps r limbs small enough that 5*r still fits in 32 bits.
+    const uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;
+    const uint32_t hb = hibit << 24;  // 2^128 sits at bit 24 of limb 4
+    uint32_t h0 = st->h[0], h1 = st->h[1], h2 = st->h[2], h3 = st->h[3], h4 = st->h[4];
+
+    while (len >= POLY1305_BLOCK_SIZE) {
+        uint32_t w0 = wgc_load32_le(m);
+        uint32_t w1 = wgc_load32_le(m + 4);
+        uint32_t w2 = wgc_load32_le(m + 8);
+        uint32_t w3 = wgc_load32_le(m + 12);
+        h0 += w0 & M26;
+        h1 += ((w0 >> 26) | (w1 << 6)) & M26;
+        h2 += ((w1 >> 20) | (w2 << 12)) & M26;
+        h3 += ((w2 >> 14) | (w3 << 18)) & M26;
+        h4 += (w3 >> 8) | hb;
+
+        uint64_t d0 = (uint64_t)h0 * r0 + (uint64_t)h1 * s4 + (uint64_t)h2 * s3 + (uint64_t)h3 * s2 + (uint64_t)h4 * s1;
+        uint64_t d1 = (uint64_t)h0 * r1 + (uint64_t)h1 * r0 + (uint64_t)h2 * s4 + (uint64_t)h3 * s3 + (uint64_t)h4 * s2;
+        uint64_t d2 = (uint64_t)h0 * r2 + (uint64_t)h1 * r1 + (uint64_t)h2 * r0 + (uint64_t)h3 * s4 + (uint64_t)h4 * s3;
+        uint64_t d3 = (uint64_t)h0 * r3 + (uint64_t)h1 * r2 + (uint64_t)h2 * r1 + (uint64_t)h3 * r0 + (uint64_t)h4 * s4;
+        uint64_t d4 = (uint64_t)h0 * r4 + (uint64_t)h1 * r3 + (uint64_t)h2 * r2 + (uint64_t)h3 * r1 + (uint64_t)h4 * r0;
+
+        // Partial carry; limbs end up just above 26 bits, which is fine as
+        // input to the next multiply.
+        uint32_t c;
+        c = (uint32_t)(d0 >> 26); h0 = (uint32_t)d0 & M26;
+        d1 += c; c = (uint32_t)(d1 >> 26); h1 = (uint32_t)d1 & M26;
+        d2 += c; c = (uint32_t)(d2 >> 26); h2 = (uint32_t)d2 & M26;
+        d3 += c; c = (uint32_t)(d3 >> 26); h3 = (uint32_t)d3 & M26;
+        d4 += c; c = (uint32_t)(d4 >> 26); h4 = (uint32_t)d4 & M26;
+        h0 += c * 5; c = h0 >> 26; h0 &= M26;
+        h1 += c;
+
+        m += POLY1305_BLOCK_SIZE;
+        len -= POLY1305_BLOCK_SIZE;
+    }
+    st->h[0] = h0;
+    st->h[1] = h1;
+    st->h[2] = h2;
+    st->h[3] = h3;
+    st->h[4] = h4;
+}
+
+void poly1305_core_emit(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
+    uint32_t h0 = st->h[0], h1 = st->h[1], h2 = st->h[2], h3 = st->h[3], h4 = st->h[4];
+    uint32_t c;
+
+    // Full carry so every limb is within 26 bits.
+    c = h1 >> 26; h1 &= M26; h2 += c;
+    c = h2 >> 26; h2 &= M26; h3 += c;
+    c = h3 >> 26; h3 &= M26; h4 += c;
+    c = h4 >> 26; h4 &= M26; h0 += c * 5;
+    c = h0 >> 26; h0 &= M26; h1 += c;
+
+    // g = h + 5 - 2^130; keep g when it did not borrow (h >= p), chosen
+    // with masks rather than a branch.
+    uint32_t g0 = h0 + 5; c = g0 >> 26; g0 &= M26;
+    uint32_t g1 = h1 + c; c = g1 >> 26; g1 &= M26;
+    uint32_t g2 = h2 + c; c = g2 >> 26; g2 &= M26;
+    uint32_t g3 = h3 + c; c = g3 >> 26; g3 &= M26;
+    uint32_t g4 = h4 + c - (1u << 26);
+    uint32_t mask = (g4 >> 31) - 1;  // all ones when no borrow
+    h0 = (h0 & ~mask) | (g0 & mask);
+    h1 = (h1 & ~mask) | (g1 & mask);
+    h2 = (h2 & ~mask) | (g2 & mask);
+    h3 = (h3 & ~mask) | (g3 & mask);
+    h4 = (h4 & ~mask) | (g4 & mask);
+
+    // Repack into four 32-bit words (mod 2^128) and add s with carries.
+    uint32_t w0 = h0 | (h1 << 26);
+    uint32_t w1 = (h1 >> 6) | (h2 << 20);
+    uint32_t w2 = (h2 >> 12) | (h3 << 14);
+    uint32_t w3 = (h3 >> 18) | (h4 << 8);
+    uint64_t f;
+    f = (uint64_t)w0 + st->s[0]; wgc_store32_le(mac, (uint32_t)f);
+    f = (uint64_t)w1 + st->s[1] + (f >> 32); wgc_store32_le(mac + 4, (uint32_t)f);
+    f = (uint64_t)w2 + st->s[2] + (f >> 32); wgc_store32_le(mac + 8, (uint32_t)f);
+    f = (uint64_t)w3 + st->s[3] + (f >> 32); wgc_store32_le(mac + 12, (uint32_t)f);
+}
+
+#endif // !WGCRYPTO_C64
