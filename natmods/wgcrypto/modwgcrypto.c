@@ -12,9 +12,11 @@
 
 #ifdef MICROPY_ENABLE_DYNRUNTIME
 #include "py/dynruntime.h"
+#include "py/objstr.h"
 #else
 #include "py/runtime.h"
 #include "py/objint.h"
+#include "py/objstr.h"
 #endif
 
 #include "blake2s.h"
@@ -142,45 +144,36 @@ static mp_int_t get_int_in(mp_obj_t o, mp_int_t lo, mp_int_t hi, mp_rom_error_te
 
 #define KEY_MSG MP_ERROR_TEXT("key must be 32 bytes")
 
-// Fresh bytes object filled in place.  Built in, a vstr is handed over to
-// the bytes object without a copy; a native module has no access to vstr, so
-// it fills a scratch buffer and copies it.
+// Fresh bytes object filled in place: the data buffer is allocated first and
+// wrapped in a bytes object once written.  The hash is left at 0, which
+// MicroPython treats as "not computed yet" (it is computed on demand), so
+// large outputs are not hashed for nothing.  The native-module API has no
+// vstr, so this one path serves both builds.
 typedef struct {
-    #ifdef MICROPY_ENABLE_DYNRUNTIME
     uint8_t *buf;
     size_t len;
-    #else
-    vstr_t vstr;
-    #endif
 } outbytes_t;
 
 static uint8_t *outbytes_init(outbytes_t *o, size_t len) {
-    #ifdef MICROPY_ENABLE_DYNRUNTIME
     o->len = len;
-    o->buf = m_malloc(len > 0 ? len : 1);
+    o->buf = m_malloc(len + 1);
+    o->buf[len] = 0;  // bytes data is NUL-terminated by convention
     return o->buf;
-    #else
-    vstr_init_len(&o->vstr, len);
-    return (uint8_t *)o->vstr.buf;
-    #endif
 }
 
 static mp_obj_t outbytes_finish(outbytes_t *o) {
-    #ifdef MICROPY_ENABLE_DYNRUNTIME
-    mp_obj_t r = mp_obj_new_bytes(o->buf, o->len);
-    wgc_memzero(o->buf, o->len);
-    m_free(o->buf);
-    return r;
-    #else
-    return mp_obj_new_bytes_from_vstr(&o->vstr);
-    #endif
+    mp_obj_str_t *s = mp_obj_malloc(mp_obj_str_t, &mp_type_bytes);
+    s->hash = 0;
+    s->len = o->len;
+    s->data = o->buf;
+    return MP_OBJ_FROM_PTR(s);
 }
 
 static void outbytes_discard(outbytes_t *o) {
     #ifdef MICROPY_ENABLE_DYNRUNTIME
     m_free(o->buf);
     #else
-    vstr_clear(&o->vstr);
+    m_del(uint8_t, o->buf, o->len + 1);
     #endif
 }
 

@@ -1,8 +1,6 @@
 // Poly1305 message buffering; the arithmetic lives in poly1305_c32.c and
 // poly1305_c64.c.  Lengths are public, so branching on them is fine.
 
-#include <string.h>
-
 #include "poly1305.h"
 #include "wgcrypto_util.h"
 
