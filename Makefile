@@ -54,12 +54,12 @@ $(APT_STAMP): scripts/apt-packages.txt scripts/install-apt.sh
 	@./scripts/install-apt.sh
 	@mkdir -p $(STATE) && touch $@
 
-$(VENV_STAMP): scripts/requirements.txt $(APT_STAMP)
+$(VENV_STAMP): scripts/requirements.txt | $(APT_STAMP)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check -r scripts/requirements.txt
 	@touch $@
 
-$(MP_STAMP): scripts/fetch-micropython.sh $(APT_STAMP)
+$(MP_STAMP): | $(APT_STAMP)
 	@./scripts/fetch-micropython.sh $(MP)
 
 build: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS)
