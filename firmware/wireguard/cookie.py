@@ -5,7 +5,7 @@
 # reply for the last message sent.
 from .constants import (LABEL_MAC1, LABEL_COOKIE, COOKIE_REFRESH, COOKIE_REFRESH_LATENCY,
                         MSG_COOKIE_REPLY, COOKIE_REPLY_LEN, COOKIE_NONCE_LEN, MAC_LEN,
-                        KEY_LEN, COOKIE_LEN, TAG_LEN)
+                        KEY_LEN, COOKIE_LEN)
 from .crypto import digest, mac, equal, xaead_encrypt, xaead_decrypt
 from . import messages as m
 

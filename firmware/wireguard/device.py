@@ -9,7 +9,7 @@
 # are fresh buffers the driver may keep.
 # Time: `now` is seconds from a monotonic clock; wall_clock() -> (sec, nsec)
 # feeds handshake timestamps and `last_handshake`. Randomness: rng(n) -> n bytes.
-from .constants import (MSG_INITIATION, MSG_RESPONSE, MSG_COOKIE_REPLY, MSG_TRANSPORT,
+from .constants import (MSG_INITIATION, MSG_COOKIE_REPLY, MSG_TRANSPORT,
                         TRANSPORT_MIN_LEN, MAX_DATAGRAM_LEN, KEY_LEN, REKEY_TIMEOUT,
                         REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME, REKEY_ON_RECEIVE_AGE,
                         KEEPALIVE_TIMEOUT, MAX_TIMER_HANDSHAKES, ZERO_KEYS_AFTER,
@@ -407,7 +407,7 @@ class Device:
         t.any_authenticated_packet_traversal(now, peer.persistent_keepalive)
         t.any_authenticated_packet_sent()
         self._emit(peer, msg, out)
-        t.handshake_initiated(now, self._jitter())
+        t.handshake_initiated(now, self._jitter)
         self._event("handshake_initiation_sent", peer)
 
     def _send_response(self, peer, now, out):
@@ -462,7 +462,7 @@ class Device:
             t.any_authenticated_packet_traversal(now, peer.persistent_keepalive)
             t.any_authenticated_packet_sent()
             if carried_data:
-                t.data_sent(now, self._jitter())
+                t.data_sent(now, self._jitter)
         if sent < len(packets):
             # Counter exhausted: the rest waits for a new session.
             self._send_initiation(peer, now, out, False)

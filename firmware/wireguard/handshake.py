@@ -3,7 +3,7 @@
 # transport keys. State lives in a Handshake per peer; a failed consume
 # leaves that state untouched. No MACs here (cookie.py) and no timers.
 from .constants import (CONSTRUCTION, IDENTIFIER, MSG_INITIATION, MSG_RESPONSE,
-                        INITIATION_LEN, RESPONSE_LEN, KEY_LEN, TAG_LEN, TIMESTAMP_LEN,
+                        INITIATION_LEN, RESPONSE_LEN, TAG_LEN, TIMESTAMP_LEN,
                         INITIATIONS_PER_SECOND)
 from .crypto import digest, kdf, dh, aead_encrypt, aead_decrypt, x25519_base
 from . import messages as m

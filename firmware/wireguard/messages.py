@@ -3,7 +3,7 @@
 # whose other three bytes are zero.
 import struct
 
-from .constants import (MSG_INITIATION, MSG_RESPONSE, MSG_COOKIE_REPLY, MSG_TRANSPORT,
+from .constants import (MSG_INITIATION, MSG_RESPONSE, MSG_COOKIE_REPLY,
                         INITIATION_LEN, RESPONSE_LEN, COOKIE_REPLY_LEN, MAC_LEN)
 
 # Initiation

@@ -43,8 +43,9 @@ class PeerTimers:
 
     def data_sent(self, now, jitter):
         # Expect an answer within KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, or rekey.
+        # jitter() is only drawn when arming: this runs for every packet sent.
         if self.new_handshake is None:
-            self.new_handshake = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter
+            self.new_handshake = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter()
 
     def data_received(self, now):
         # Answer with a keepalive if we have nothing to send back in time.
@@ -66,7 +67,7 @@ class PeerTimers:
             self.persistent_keepalive = now + interval
 
     def handshake_initiated(self, now, jitter):
-        self.retransmit_handshake = now + REKEY_TIMEOUT + jitter
+        self.retransmit_handshake = now + REKEY_TIMEOUT + jitter()
 
     def handshake_complete(self):
         self.retransmit_handshake = None

@@ -1,8 +1,8 @@
 # Cryptokey routing through the engine: several peers, spoofed sources,
 # IPv6, roaming endpoints, preshared keys.
-from enginekit import Node, Clock, Net, pair, ipv4, ipv6, udp_of, tun_of, no_errors
+from enginekit import Node, Clock, Net, pair, ipv4, ipv6, udp_of, no_errors
 from wireguard.ipaddr import parse_prefix, parse_ip
-from wireguard.constants import MSG_INITIATION, MSG_TRANSPORT
+from wireguard.constants import MSG_INITIATION
 
 
 def _hub():
