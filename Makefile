@@ -38,7 +38,7 @@ ROUTER_BINS  := $(foreach a,$(ROUTER_ARCHS),build/unix-$(a)/micropython)
 NATMODS      := $(foreach a,$(NATMOD_ARCHS),build/natmods/$(a)/wgcrypto.mpy)
 BOARD_ELFS   := $(foreach b,$(BOARDS),build/boards/$(b)/firmware.elf)
 
-.PHONY: all deps build test test-quick demo bench bench-crypto clean distclean help
+.PHONY: all deps build test test-quick demo bench bench-crypto bench-tunnel clean distclean help
 all: build
 
 help:
@@ -62,7 +62,13 @@ $(VENV_STAMP): scripts/requirements.txt | $(APT_STAMP)
 $(MP_STAMP): | $(APT_STAMP)
 	@./scripts/fetch-micropython.sh $(MP)
 
-build: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS)
+build: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard
+
+# The router daemon for the host build: the unix port running firmware/microguard.
+# MICROGUARD_ARCH=mipsel (or mips, armhf, aarch64) runs the static router build under qemu-user instead.
+build/bin/microguard: scripts/microguard.in
+	@mkdir -p $(dir $@)
+	@sed 's|@ROOT@|$(ROOT)|g' $< > $@ && chmod +x $@
 
 $(UNIX_X64): $(NATMOD_SRC) | $(DEPS)
 	@echo "build: unix x64 (wgcrypto built in)"
@@ -100,10 +106,13 @@ test: build
 test-quick: $(UNIX_X64) $(NATMODS)
 	@$(VENV)/bin/pytest -q tests -k "x64 or host"
 
-demo:
-	@echo "make demo: the site-to-site demo is coming with the router daemon."
+demo: build
+	@./scripts/demo-site-to-site.sh
 
-bench: bench-crypto
+bench: bench-crypto bench-tunnel
+
+bench-tunnel: build
+	@$(PY) tests/bench/bench_tunnel.py
 
 bench-crypto: build
 	@$(PY) tests/bench/bench_crypto.py
