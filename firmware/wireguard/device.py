@@ -195,10 +195,14 @@ class Device:
             elif t in m.EXPECTED_LEN:
                 if n != m.EXPECTED_LEN[t]:
                     self._drop("malformed")
-                elif t == MSG_COOKIE_REPLY:
-                    self._receive_cookie_reply(data, now)
                 else:
-                    self._receive_handshake(t, data, addr, now, out)
+                    # Handshake code concatenates and keeps message bytes;
+                    # drivers may pass a view into a reused receive buffer.
+                    data = bytes(data)
+                    if t == MSG_COOKIE_REPLY:
+                        self._receive_cookie_reply(data, now)
+                    else:
+                        self._receive_handshake(t, data, addr, now, out)
             else:
                 self._drop("bad_type")
         except Exception as e:      # malformed input must never escape

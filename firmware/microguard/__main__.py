@@ -1,0 +1,6 @@
+# `micropython -m microguard [-f] <ifname>`
+import sys
+
+from microguard.main import main
+
+sys.exit(main(sys.argv[1:]))

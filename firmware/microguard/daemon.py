@@ -1,0 +1,206 @@
+# One running interface: owns the tun device, the UDP sockets, the UAPI
+# server and the engine's Device, and runs the event loop that connects
+# them. setup() does everything a starter waits for (device created, socket
+# listening, --config applied); run() is the loop, until the interface is
+# deleted or a termination signal arrives.
+import os
+import select
+
+import linuxio
+
+from wireguard import Device, uapi
+from wireguard.keys import to_base64
+from .clock import Clock
+from .datapath import DataPath
+from .keylog import KeyLog
+from .tundev import TunDevice
+from .udpbind import UdpBind
+from .uapiserver import UapiServer
+from . import confmode
+
+SIGINT = 2
+SIGTERM = 15
+_POLL_BAD = select.POLLERR | select.POLLHUP
+# How often (real seconds) to check that the interface still exists and
+# whether its MTU changed; deletion is normally seen at once through the
+# tun fd, this is the fallback.
+HOUSEKEEPING_INTERVAL = 1.0
+
+
+class Daemon:
+    def __init__(self, opts, log):
+        self.opts = opts
+        self.log = log
+        self.clock = Clock(opts.time_scale)
+        self.poller = select.poll()
+        self.tun = None
+        self.udp = UdpBind()
+        self.dev = None
+        self.datapath = None
+        self.uapi = None
+        self.keylog = None
+        self.signal_fd = -1
+        self.stopping = False
+        self.exit_reason = None
+
+    # ------------------------------------------------------------ setup
+
+    def setup(self):
+        opts, log = self.opts, self.log
+        self.tun = TunDevice(opts.ifname)
+        log.info("created tun device %s" % self.tun.name)
+        dev = self.dev = Device(None, rng=os.urandom, wall_clock=linuxio.realtime,
+                                mtu=self.tun.mtu())
+        dev.on_listen_port = self._change_port
+        dev.on_event = self._on_event
+        if opts.force_load:
+            dev.load.forced = True
+            log.info("MICROGUARD_FORCE_LOAD: always under load (cookies demanded)")
+        if opts.keylog_path:
+            self.keylog = KeyLog(opts.keylog_path)
+            dev.on_keylog = self.keylog
+            log.info("writing handshake secrets to %s" % opts.keylog_path)
+        if opts.time_scale != 1.0:
+            log.info("MICROGUARD_TIME_SCALE: protocol timers run %gx real time" % opts.time_scale)
+        self.udp.bind(0)
+        dev.listen_port = self.udp.port
+        self.datapath = DataPath(dev, self.tun, self.udp, self.clock, log)
+        if opts.config_path:
+            cfg = confmode.load(opts.config_path, dev, log)
+            dev.listen_port = self.udp.port
+            confmode.configure_interface(cfg, self.tun.name, self.tun, log)
+        self.uapi = UapiServer(self.tun.name, self.poller, self._uapi_request, log)
+        log.info("UAPI listening on %s" % self.uapi.path)
+        # After any `ip` commands: blocked signals are inherited by children.
+        self.signal_fd = linuxio.signal_fd([SIGTERM, SIGINT])
+        self.poller.register(self.signal_fd, select.POLLIN)
+        self.poller.register(self.tun.fd, select.POLLIN)
+        for fd in self.udp.fds():
+            self.poller.register(fd, select.POLLIN)
+        log.info("listening on UDP port %d" % self.udp.port)
+
+    def _change_port(self, port):
+        """Engine hook for listen_port: rebind, keeping the old sockets on failure."""
+        old = self.udp.fds()
+        try:
+            self.udp.bind(port)
+        except OSError as e:
+            self.log.error("cannot listen on UDP port %d: %s" % (port, e))
+            return -(e.errno or 5)
+        for fd in old:
+            self.poller.unregister(fd)
+        for fd in self.udp.fds():
+            self.poller.register(fd, select.POLLIN)
+        # The new sockets' senders are unknown yet.
+        self.datapath.src4[0] = self.datapath.src6[0] = None
+        self.log.info("listening on UDP port %d" % self.udp.port)
+        return 0
+
+    def _uapi_request(self, request):
+        op = request[:request.find("\n")]
+        response = uapi.handle(self.dev, request)
+        # Port 0 means "any": report the port actually bound, as wireguard-go does.
+        self.dev.listen_port = self.udp.port
+        self.log.debug("UAPI %s -> %s" % (op, response[response.rfind("errno="):].strip()))
+        return response
+
+    def _on_event(self, name, peer):
+        self.log.debug("peer(%s) %s" % (to_base64(peer.public_key)[:8], name.replace("_", " ")))
+
+    # ------------------------------------------------------------ loop
+
+    def run(self):
+        """Serve until stopped; returns the exit status."""
+        poll = self.poller.poll
+        dp = self.datapath
+        udp = self.udp
+        tun_fd = self.tun.fd
+        clock = self.clock
+        next_check = clock.now()
+        while not self.stopping:
+            now = clock.now()
+            deadline = self.dev.next_deadline()
+            for fd, events in poll(self._timeout_ms(now, deadline)):
+                if fd == tun_fd:
+                    self._tun_ready(events)
+                elif fd == udp.fd4:
+                    dp.from_udp(fd, dp.src4)
+                elif fd == udp.fd6:
+                    dp.from_udp(fd, dp.src6)
+                elif fd == self.uapi.fd:
+                    self.uapi.accept()
+                elif fd == self.signal_fd:
+                    self._signal()
+                elif self.uapi.owns(fd):
+                    self.uapi.service(fd, events)
+                else:
+                    self.poller.unregister(fd)   # a socket replaced since the poll
+            now = clock.now()
+            deadline = self.dev.next_deadline()
+            if deadline is not None and now >= deadline:
+                dp.tick()
+            if now >= next_check:
+                next_check = now + HOUSEKEEPING_INTERVAL * clock.scale
+                self._housekeeping()
+        self.log.info("shutting down: %s" % self.exit_reason)
+        return 0
+
+    def _timeout_ms(self, now, deadline):
+        wait = HOUSEKEEPING_INTERVAL
+        if deadline is not None:
+            wait = min(wait, self.clock.real_seconds(deadline - now))
+        if wait <= 0:
+            return 0
+        return int(wait * 1000) + 1
+
+    def _tun_ready(self, events):
+        try:
+            self.datapath.from_tun()
+        except OSError as e:
+            if not self.tun.exists():
+                self.stop("interface %s deleted" % self.tun.name)
+                return
+            self.log.error("tun read: %s" % e)
+        if events & _POLL_BAD and not self.tun.exists():
+            self.stop("interface %s deleted" % self.tun.name)
+
+    def _signal(self):
+        sig = linuxio.signal_read(self.signal_fd)
+        if sig > 0:
+            self.stop("received signal %d" % sig)
+
+    def _housekeeping(self):
+        if not self.tun.exists():
+            self.stop("interface %s deleted" % self.tun.name)
+            return
+        try:
+            mtu = self.tun.mtu()
+        except OSError:
+            mtu = self.dev.mtu
+        if mtu != self.dev.mtu:
+            self.log.info("MTU changed to %d" % mtu)
+            self.dev.mtu = mtu
+        if self.dev.last_error is not None:
+            self.log.error("engine error: %r" % self.dev.last_error)
+            self.dev.last_error = None
+
+    def stop(self, reason):
+        self.stopping = True
+        self.exit_reason = reason
+
+    # ------------------------------------------------------------ teardown
+
+    def close(self):
+        """Remove the socket and release everything; safe after a partial setup."""
+        if self.uapi is not None:
+            self.uapi.close()
+            self.uapi = None
+        if self.signal_fd >= 0:
+            linuxio.close(self.signal_fd)
+            self.signal_fd = -1
+        self.udp.close()
+        if self.tun is not None:
+            self.tun.close()
+        if self.keylog is not None:
+            self.keylog.close()
+            self.keylog = None

@@ -1,0 +1,45 @@
+// linuxio: Linux system calls the MicroPython unix port does not expose.
+// Each .c file holds one job; this header lists the functions the module
+// table in modlinuxio.c collects.
+#ifndef LINUXIO_H
+#define LINUXIO_H
+
+#include "py/runtime.h"
+
+// errors.c: raise OSError(errno) for the errno left by a failed call.
+NORETURN void linuxio_raise_errno(void);
+int linuxio_fd(mp_obj_t obj);
+
+// fdio.c: read/write on raw file descriptors without allocating.
+MP_DECLARE_CONST_FUN_OBJ_2(linuxio_read_into_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_write_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_close_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_set_nonblocking_obj);
+
+// udp.c: UDP sockets for IPv4 and IPv6 with text (host, port) addresses.
+MP_DECLARE_CONST_FUN_OBJ_2(linuxio_udp_bind_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_udp_port_obj);
+MP_DECLARE_CONST_FUN_OBJ_3(linuxio_recvfrom_into_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_sendto_obj);
+
+// tun.c: tun devices and interface queries.
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_open_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_if_index_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_get_mtu_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(linuxio_set_mtu_obj);
+
+// process.c: daemonizing and process attributes.
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_daemonize_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(linuxio_getpid_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_umask_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(linuxio_chmod_obj);
+
+// signals.c: termination signals delivered through a pollable fd.
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_signal_fd_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_signal_read_obj);
+
+// clock.c: monotonic and wall-clock time.
+MP_DECLARE_CONST_FUN_OBJ_0(linuxio_monotonic_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(linuxio_realtime_obj);
+
+#endif
