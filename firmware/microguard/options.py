@@ -27,7 +27,7 @@ class Options:
         self.ifname = None
         self.foreground = False
         self.config_path = None
-        self.log_level = LEVELS["info"]
+        self.log_level = LEVELS["error"]     # wireguard-go's default
         self.log_level_set = False      # LOG_LEVEL given: a daemon keeps stderr
         self.keylog_path = None
         self.time_scale = 1.0
