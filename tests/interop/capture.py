@@ -21,7 +21,7 @@ class Capture:
         self.path = node.lab.path("%s.pcapng" % (name or "%s-%s" % (node.label, ifname)))
         self.proc = None
 
-    def start(self, timeout=15):
+    def start(self, timeout=15, settle=0.5):
         argv = ["dumpcap", "-q", "-i", self.ifname, "-w", self.path]
         if self.bpf:
             argv += ["-f", self.bpf]
@@ -41,12 +41,16 @@ class Capture:
                 if not chunk:
                     continue
                 seen += chunk
+        # The message comes slightly before packets are really delivered to dumpcap.
+        time.sleep(settle)
         return self
 
-    def stop(self):
+    def stop(self, linger=0.6):
         """Stop capturing; the file is complete afterwards.  Idempotent."""
         if self.proc is None or self.proc.poll() is not None:
             return self
+        # libpcap hands packets over in blocks on a timer; a block still open at SIGINT is lost.
+        time.sleep(linger)
         self.proc.send_signal(signal.SIGINT)
         try:
             self.proc.wait(timeout=10)
