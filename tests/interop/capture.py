@@ -65,11 +65,15 @@ class Capture:
     def __exit__(self, *exc):
         self.stop()
 
-    def fields(self, fields, display_filter=None, prefs=()):
-        """Rows (lists of strings) of the given tshark fields for packets matching the filter."""
+    def fields(self, fields, display_filter=None, prefs=(), occurrence="f"):
+        """Rows (lists of strings) of the given tshark fields for packets matching the filter.
+
+        occurrence: which instance of a repeated field ("f" first, "l" last: the inner header
+        of a decrypted tunnel packet).
+        """
         self.stop()
         argv = ["tshark", "-n", "-r", self.path, "-d", "udp.port==%d,wg" % self.wg_port,
-                "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+                "-T", "fields", "-E", "separator=\t", "-E", "occurrence=" + occurrence]
         for p in prefs:
             argv += ["-o", p]
         if display_filter:
