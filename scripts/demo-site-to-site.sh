@@ -125,6 +125,7 @@ EOF
     build_topology
     write_configs
 
+    echo "  (wg-quick tries the kernel module first; with none here it falls back to the userspace daemon)"
     say "router A: wg-quick up (WG_QUICK_USERSPACE_IMPLEMENTATION=$(basename "$ROUTER_A"), MICROGUARD_ARCH=$arch)"
     in_ns ra env MICROGUARD_ARCH="$arch" WG_QUICK_USERSPACE_IMPLEMENTATION="$ROUTER_A" \
         wg-quick up "$WORK/wga.conf" 2>&1 | grep -v '[│┌└]' | sed 's/^/  /'
