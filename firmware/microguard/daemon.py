@@ -64,6 +64,7 @@ class Daemon:
             log.info("MICROGUARD_TIME_SCALE: protocol timers run %gx real time" % opts.time_scale)
         self.udp.bind(0)
         dev.listen_port = self.udp.port
+        log.info("listening on UDP port %d" % self.udp.port)
         self.datapath = DataPath(dev, self.tun, self.udp, self.clock, log)
         if opts.config_path:
             cfg = confmode.load(opts.config_path, dev, log)
@@ -77,7 +78,6 @@ class Daemon:
         self.poller.register(self.tun.fd, select.POLLIN)
         for fd in self.udp.fds():
             self.poller.register(fd, select.POLLIN)
-        log.info("listening on UDP port %d" % self.udp.port)
 
     def _change_port(self, port):
         """Engine hook for listen_port: rebind, keeping the old sockets on failure."""

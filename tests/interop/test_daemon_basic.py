@@ -5,7 +5,9 @@
   leaves no process and no socket;
 - SIGTERM removes the socket and the interface;
 - handshake and ping with wireguard-go, each side initiating, over IPv4 and
-  IPv6 outer endpoints, with IPv4 and IPv6 inner addresses.
+  IPv6 outer endpoints, with IPv4 and IPv6 inner addresses;
+- `microguard --config FILE.conf` (no wg-quick) up to a ping;
+- the static mipsel router build under qemu-user, handshake and ping.
 
 Two namespaces joined by a veth pair per test (names carry this pid), each
 with a "holder" process whose private mount of /run/wireguard keeps the two
@@ -402,3 +404,59 @@ def test_handshake_and_ping_with_wireguard_go(lab, initiator, outer):
     assert peers[src_key][2] == expect
     log = a.read_log("microguard")
     assert ("handshake initiation sent" in log) == (initiator == "microguard")
+
+
+def _wireguard_go_peer(lab):
+    b = lab.b
+    b.start(["wireguard-go"], tag="wireguard-go")
+    b.wg("set", IFNAME, "private-key", lab.keys["b"][0], "listen-port", str(PORT_B),
+         "peer", lab.keys["a"][2], "allowed-ips", "%s/32,%s/128" % (INNER[4][0], INNER[6][0]))
+    address_tunnel(b, 1)
+
+
+def test_config_mode_without_wg_quick(lab):
+    """--config applies keys, peers, addresses, MTU and routes by itself."""
+    a = lab.a
+    _wireguard_go_peer(lab)
+    conf = os.path.join(lab.dir, "router.conf")
+    with open(conf, "w") as f:
+        f.write("[Interface]\nPrivateKey = %s\nListenPort = %d\nAddress = %s/24, %s/64\n"
+                "MTU = 1400\n\n[Peer]\nPublicKey = %s\nEndpoint = [%s]:%d\n"
+                "AllowedIPs = %s/32, %s/128, 10.92.0.0/16\n"
+                % (lab.keys["a"][1], PORT_A, INNER[4][0], INNER[6][0], lab.keys["b"][2],
+                   OUTER[6][1], PORT_B, INNER[4][1], INNER[6][1]))
+    before = a.pids()
+    # Daemonized: the starter's exit status says the interface is configured.
+    r = a.sh("%s --config %s %s" % (MICROGUARD, conf, IFNAME), check=False)
+    daemons = a.pids() - before
+    a.extra_pids.extend(daemons)
+    assert r.returncode == 0, r.stderr
+    link = run(["ip", "-n", a.name, "addr", "show", IFNAME]).stdout
+    assert "mtu 1400" in link and INNER[4][0] + "/24" in link and "UP" in link
+    assert "10.92.0.0/16" in run(["ip", "-n", a.name, "route", "show", "dev", IFNAME]).stdout
+    run(["ip", "netns", "exec", a.name, "ping", "-c", "2", "-W", "3", INNER[4][1]])
+    run(["ip", "netns", "exec", a.name, "ping", "-c", "2", "-W", "3", INNER[6][1]])
+    a.ip("link", "del", IFNAME)
+    (pid,) = daemons
+    wait_for(lambda: not pid_alive(pid), timeout=10, what="daemon exit after link deletion")
+    assert not a.socket_exists()
+
+
+ROUTER_ARCH = "mipsel"
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(REPO, "build", "unix-" + ROUTER_ARCH,
+                                                    "micropython")),
+                    reason="router build missing")
+@pytest.mark.skipif(subprocess.run(["sh", "-c", "command -v qemu-%s-static" % ROUTER_ARCH],
+                                   capture_output=True).returncode != 0,
+                    reason="qemu-user missing")
+def test_router_build_under_qemu_with_wireguard_go(lab):
+    a = lab.a
+    _wireguard_go_peer(lab)
+    a.start([MICROGUARD], env={"MICROGUARD_ARCH": ROUTER_ARCH}, tag="microguard")
+    _configure(a, lab.keys["a"], lab.keys["b"][2], PORT_A, "%s:%d" % (OUTER[4][1], PORT_B), 1)
+    for family in (4, 6):
+        run(["ip", "netns", "exec", a.name, "ping", "-c", "2", "-W", "5", INNER[family][1]])
+    _, peers = dump(lab.b)
+    assert int(peers[lab.keys["a"][2]][4]) > 0
