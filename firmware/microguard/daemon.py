@@ -69,6 +69,7 @@ class Daemon:
         if opts.config_path:
             cfg = confmode.load(opts.config_path, dev, log)
             dev.listen_port = self.udp.port
+            self._apply_fwmark()
             confmode.configure_interface(cfg, self.tun.name, self.tun, log)
         self.uapi = UapiServer(self.tun.name, self.poller, self._uapi_request, log)
         log.info("UAPI listening on %s" % self.uapi.path)
@@ -101,8 +102,17 @@ class Daemon:
         response = uapi.handle(self.dev, request)
         # Port 0 means "any": report the port actually bound, as wireguard-go does.
         self.dev.listen_port = self.udp.port
+        self._apply_fwmark()
         self.log.debug("UAPI %s -> %s" % (op, response[response.rfind("errno="):].strip()))
         return response
+
+    def _apply_fwmark(self):
+        if self.dev.fwmark != self.udp.mark:
+            try:
+                self.udp.set_mark(self.dev.fwmark)
+                self.log.info("fwmark set to 0x%x" % self.dev.fwmark)
+            except OSError as e:
+                self.log.error("cannot set fwmark 0x%x: %s" % (self.dev.fwmark, e))
 
     def _on_event(self, name, peer):
         self.log.debug("peer(%s) %s" % (to_base64(peer.public_key)[:8], name.replace("_", " ")))
@@ -133,8 +143,7 @@ class Daemon:
                     self._signal()
                 elif self.uapi.owns(fd):
                     self.uapi.service(fd, events)
-                else:
-                    self.poller.unregister(fd)   # a socket replaced since the poll
+                # else: an fd closed earlier in this round (rebind, client gone)
             now = clock.now()
             deadline = self.dev.next_deadline()
             if deadline is not None and now >= deadline:

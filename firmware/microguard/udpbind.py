@@ -54,12 +54,27 @@ class UdpBind:
         self.fd4 = -1
         self.fd6 = -1
         self.port = 0
+        self.mark = 0
 
     def bind(self, port):
         """Move to port; the old sockets stay in use if the new ones fail."""
         fd4, fd6, actual = open_pair(port)
+        try:
+            for fd in (fd4, fd6):
+                if fd >= 0 and self.mark:
+                    linuxio.udp_set_mark(fd, self.mark)
+        except OSError:
+            _close(fd4)
+            _close(fd6)
+            raise
         self.close()
         self.fd4, self.fd6, self.port = fd4, fd6, actual
+
+    def set_mark(self, mark):
+        """SO_MARK on both sockets (0 clears it)."""
+        for fd in self.fds():
+            linuxio.udp_set_mark(fd, mark)
+        self.mark = mark
 
     def fds(self):
         return [fd for fd in (self.fd4, self.fd6) if fd >= 0]

@@ -19,6 +19,7 @@ MP_DECLARE_CONST_FUN_OBJ_1(linuxio_set_nonblocking_obj);
 // udp.c: UDP sockets for IPv4 and IPv6 with text (host, port) addresses.
 MP_DECLARE_CONST_FUN_OBJ_2(linuxio_udp_bind_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_udp_port_obj);
+MP_DECLARE_CONST_FUN_OBJ_2(linuxio_udp_set_mark_obj);
 MP_DECLARE_CONST_FUN_OBJ_3(linuxio_recvfrom_into_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_sendto_obj);
 

@@ -9,6 +9,7 @@ static const mp_rom_map_elem_t linuxio_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_set_nonblocking), MP_ROM_PTR(&linuxio_set_nonblocking_obj) },
     { MP_ROM_QSTR(MP_QSTR_udp_bind), MP_ROM_PTR(&linuxio_udp_bind_obj) },
     { MP_ROM_QSTR(MP_QSTR_udp_port), MP_ROM_PTR(&linuxio_udp_port_obj) },
+    { MP_ROM_QSTR(MP_QSTR_udp_set_mark), MP_ROM_PTR(&linuxio_udp_set_mark_obj) },
     { MP_ROM_QSTR(MP_QSTR_recvfrom_into), MP_ROM_PTR(&linuxio_recvfrom_into_obj) },
     { MP_ROM_QSTR(MP_QSTR_sendto), MP_ROM_PTR(&linuxio_sendto_obj) },
     { MP_ROM_QSTR(MP_QSTR_tun_open), MP_ROM_PTR(&linuxio_tun_open_obj) },

@@ -71,6 +71,17 @@ static mp_obj_t linuxio_udp_bind(mp_obj_t family_in, mp_obj_t port_in) {
 }
 MP_DEFINE_CONST_FUN_OBJ_2(linuxio_udp_bind_obj, linuxio_udp_bind);
 
+// udp_set_mark(fd, mark): SO_MARK (the UAPI fwmark), so policy routing can
+// keep the tunnel's own packets out of the tunnel (wg-quick's default route).
+static mp_obj_t linuxio_udp_set_mark(mp_obj_t fd_in, mp_obj_t mark_in) {
+    uint32_t mark = (uint32_t)mp_obj_get_int_truncated(mark_in);
+    if (setsockopt(linuxio_fd(fd_in), SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
+        linuxio_raise_errno();
+    }
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(linuxio_udp_set_mark_obj, linuxio_udp_set_mark);
+
 // udp_port(fd) -> the local port (what port 0 turned into).
 static mp_obj_t linuxio_udp_port(mp_obj_t fd_in) {
     struct sockaddr_storage ss;
