@@ -54,9 +54,10 @@ $(APT_STAMP): scripts/apt-packages.txt scripts/install-apt.sh
 	@./scripts/install-apt.sh
 	@mkdir -p $(STATE) && touch $@
 
-$(VENV_STAMP): scripts/requirements.txt | $(APT_STAMP)
+$(VENV_STAMP): scripts/requirements.txt host-tools/pyproject.toml | $(APT_STAMP)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check -r scripts/requirements.txt
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e host-tools
 	@touch $@
 
 $(MP_STAMP): | $(APT_STAMP)
@@ -92,11 +93,20 @@ build/natmods/%/wgcrypto.mpy: $(NATMOD_SRC) | $(DEPS)
 	@$(MAKE) -s -C natmods/wgcrypto ARCH=$* MPY_DIR=$(MP) BUILD=$(ROOT)/build/natmods/$*/obj \
 		OUT=$(ROOT)/$@ > build/natmods/$*.log 2>&1 || { tail -30 build/natmods/$*.log; exit 1; }
 
-build/boards/%/firmware.elf: $(wildcard board/*/port/*) | $(DEPS)
+BOARD_SRC := $(wildcard board/*/port/* board/shared/qemu-mps2/* firmware/wireguard/*.py firmware/mgboard/*.py)
+
+# Freezing needs mpy-cross; built on its own so the board's BUILD= is not inherited.
+MPY_CROSS := $(MP)/mpy-cross/build/mpy-cross
+$(MPY_CROSS): | $(DEPS)
+	@echo "build: mpy-cross"
+	@env -u MAKEFLAGS $(MAKE) -s -C $(MP)/mpy-cross > build/mpy-cross.log 2>&1 || { tail -30 build/mpy-cross.log; exit 1; }
+
+build/boards/%/firmware.elf: $(BOARD_SRC) | $(DEPS) $(MPY_CROSS)
 	@echo "build: board $*"
 	@mkdir -p $(dir $@)
 	@$(MAKE) -s -C $(MP)/ports/qemu BOARD_DIR=$(ROOT)/board/$*/port BUILD=$(ROOT)/build/boards/$* \
-		FROZEN_MANIFEST= > build/boards/$*.log 2>&1 || { tail -30 build/boards/$*.log; exit 1; }
+		FROZEN_MANIFEST=$(ROOT)/board/shared/qemu-mps2/manifest.py \
+		> build/boards/$*.log 2>&1 || { tail -30 build/boards/$*.log; exit 1; }
 	@touch $@
 
 test: build
