@@ -1,0 +1,399 @@
+"""The site description: one TOML file describing every device of a WireGuard network.
+
+    [site]
+    name = "home"
+    mtu = 1420                 # optional, every device
+    keepalive = 25             # optional, used by devices without an endpoint towards those with one
+
+    [[device]]
+    name = "hub"
+    kind = "openwrt"           # openwrt | linux | board | phone
+    address = "10.8.0.1/24"    # tunnel address with the VPN's prefix
+    private_key = "..."        # or public_key = "..." when the key is kept on the device
+    endpoint = "203.0.113.5:51820"   # how the others reach it (makes it a hub)
+    routes = ["192.168.1.0/24"]      # networks behind it
+    interface = "wg0"          # optional (openwrt, linux)
+    listen_port = 51820        # optional, defaults to the endpoint's port
+    dns = ["10.8.0.1"]         # optional (phone, linux)
+    board = "qemu-mps2-an386"  # kind = "board" only
+
+    [[link]]                   # optional; without links every device peers with every device
+    a = "hub"                  # that has an endpoint
+    b = "phone"
+    preshared_key = "..."      # optional
+    keepalive = 25             # optional
+
+Every problem is reported as MgError("<file>:<line>: <what>").
+"""
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from . import keys
+from .errors import MgError
+
+KINDS = ("openwrt", "linux", "board", "phone")
+DEVICE_FIELDS = {"name", "kind", "address", "private_key", "public_key", "endpoint", "routes",
+                 "interface", "listen_port", "dns", "board", "mtu", "keepalive", "description"}
+LINK_FIELDS = {"a", "b", "preshared_key", "keepalive"}
+SITE_FIELDS = {"name", "mtu", "keepalive"}
+HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
+
+
+@dataclass
+class Device:
+    name: str
+    kind: str
+    address: ipaddress.IPv4Interface | ipaddress.IPv6Interface
+    public_key: str
+    private_key: str | None = None
+    endpoint: tuple | None = None          # (host, port)
+    routes: list = field(default_factory=list)
+    interface: str = "wg0"
+    listen_port: int | None = None
+    dns: list = field(default_factory=list)
+    board: str | None = None
+    mtu: int | None = None
+    keepalive: int | None = None
+    description: str = ""
+
+
+@dataclass
+class Peering:
+    device: Device       # the peer as seen from the device whose config is written
+    allowed_ips: list
+    preshared_key: str | None
+    keepalive: int | None
+
+
+@dataclass
+class Site:
+    name: str
+    path: str
+    devices: dict        # name -> Device, in file order
+    links: list          # (a, b, preshared_key, keepalive)
+    mtu: int | None = None
+    keepalive: int = 25
+
+    def device(self, name):
+        if name not in self.devices:
+            raise MgError("%s: no device named %r (devices: %s)" % (self.path, name, ", ".join(self.devices)))
+        return self.devices[name]
+
+    def peers_of(self, dev):
+        """The Peering list for `dev`, in file order of the peers."""
+        out = []
+        for a, b, psk, keepalive in self.links:
+            if dev.name not in (a, b):
+                continue
+            other = self.devices[b if a == dev.name else a]
+            if keepalive is None and dev.endpoint is None and other.endpoint is not None:
+                keepalive = dev.keepalive if dev.keepalive is not None else self.keepalive
+            out.append(Peering(other, allowed_ips(dev, other), psk, keepalive or None))
+        order = list(self.devices)
+        out.sort(key=lambda p: order.index(p.device.name))
+        return out
+
+
+def allowed_ips(viewer, peer):
+    """What `viewer` routes to `peer`: its host address and the networks behind it.
+
+    A device without an endpoint sends the whole VPN prefix to a hub (a device with one),
+    so spokes reach each other through the hub.
+    """
+    if peer.endpoint is not None and viewer.endpoint is None:
+        first = peer.address.network
+    else:
+        first = ipaddress.ip_network(peer.address.ip)
+    nets = [first]
+    for r in peer.routes:
+        if not any(r.subnet_of(n) for n in nets if n.version == r.version):
+            nets.append(r)
+    return nets
+
+
+class LineFinder:
+    """Line numbers of keys in the TOML source (tomllib does not keep them).
+
+    Knows `[table]`, `[[array]]` headers and `key = value` lines; a key it cannot
+    place falls back to its table's header line.
+    """
+
+    HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"']+)\s*\]\]?")
+    KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+    def __init__(self, text):
+        self.lines = {}      # (table, index, key) -> line
+        counts = {}
+        table, index = "", 0
+        for n, line in enumerate(text.splitlines(), 1):
+            m = self.HEADER.match(line)
+            if m:
+                table = m.group(2)
+                if m.group(1) == "[[":
+                    index = counts.get(table, -1) + 1
+                    counts[table] = index
+                else:
+                    index = 0
+                self.lines.setdefault((table, index, None), n)
+                continue
+            m = self.KEY.match(line)
+            if m:
+                self.lines.setdefault((table, index, m.group(1)), n)
+
+    def line(self, table, index=0, key=None):
+        return self.lines.get((table, index, key)) or self.lines.get((table, index, None)) or 1
+
+
+class _Ctx:
+    def __init__(self, path, finder):
+        self.path = path
+        self.finder = finder
+
+    def fail(self, table, index, key, message):
+        raise MgError("%s:%d: %s" % (self.path, self.finder.line(table, index, key), message))
+
+
+def parse_endpoint(text):
+    """(host, port) from "host:port", "1.2.3.4:port" or "[v6]:port"; ValueError with the reason."""
+    if not isinstance(text, str):
+        raise ValueError("must be a string \"host:port\"")
+    if text.startswith("["):
+        host, sep, port = text[1:].partition("]:")
+        if not sep:
+            raise ValueError("IPv6 endpoints are written [address]:port")
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError("%r is not an IPv6 address" % host) from None
+    else:
+        host, sep, port = text.rpartition(":")
+        if not sep or not host:
+            raise ValueError("has no port (want host:port)")
+        if ":" in host:
+            raise ValueError("IPv6 endpoints are written [address]:port")
+        if re.fullmatch(r"[0-9.]+", host):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                raise ValueError("%r is not an IPv4 address" % host) from None
+        else:
+            name = host[:-1] if host.endswith(".") else host
+            if len(name) > 253 or not all(HOST_LABEL.match(lbl) for lbl in name.split(".")):
+                raise ValueError("%r is not a valid host name" % host)
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError("port %r is not a number from 1 to 65535" % port)
+    return host, int(port)
+
+
+def load(path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise MgError("cannot read site description %s: %s" % (path, e.strerror)) from None
+    return loads(data.decode("utf-8", "replace"), path)
+
+
+def loads(text, path="<site>"):
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m:
+            msg = msg[:m.start()].strip()
+            raise MgError("%s:%s:%s: %s" % (path, m.group(1), m.group(2), msg[0].lower() + msg[1:])) from None
+        raise MgError("%s: %s" % (path, msg)) from None
+    ctx = _Ctx(path, LineFinder(text))
+    return _build(doc, ctx)
+
+
+def _int(ctx, table, index, key, value, lo, hi):
+    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+        ctx.fail(table, index, key, "%s must be a whole number from %d to %d" % (key, lo, hi))
+    return value
+
+
+def _build(doc, ctx):
+    unknown = set(doc) - {"site", "device", "link"}
+    if unknown:
+        ctx.fail(sorted(unknown)[0], 0, None, "unknown table [%s] (want [site], [[device]], [[link]])"
+                 % sorted(unknown)[0])
+    site_t = doc.get("site", {})
+    for k in site_t:
+        if k not in SITE_FIELDS:
+            ctx.fail("site", 0, k, "unknown [site] field %r" % k)
+    site = Site(name=str(site_t.get("name", "site")), path=ctx.path, devices={}, links=[])
+    if "mtu" in site_t:
+        site.mtu = _int(ctx, "site", 0, "mtu", site_t["mtu"], 1280, 9000)
+    if "keepalive" in site_t:
+        site.keepalive = _int(ctx, "site", 0, "keepalive", site_t["keepalive"], 0, 65535)
+
+    devices = doc.get("device", [])
+    if not isinstance(devices, list) or not devices:
+        raise MgError("%s: no [[device]] tables" % ctx.path)
+    by_pub = {}
+    for i, d in enumerate(devices):
+        dev = _device(ctx, i, d)
+        if dev.name in site.devices:
+            ctx.fail("device", i, "name", "device name %r is used twice" % dev.name)
+        if dev.public_key in by_pub:
+            j, other = by_pub[dev.public_key]
+            key = "private_key" if "private_key" in d else "public_key"
+            ctx.fail("device", i, key, "duplicate key: device %r has the same key as device %r (line %d)"
+                     % (dev.name, other, ctx.finder.line("device", j, key)))
+        by_pub[dev.public_key] = (i, dev.name)
+        site.devices[dev.name] = dev
+
+    _links(ctx, doc.get("link", []), site)
+    for i, dev in enumerate(site.devices.values()):
+        if dev.kind == "board":
+            peers = site.peers_of(dev)
+            if len(peers) != 1:
+                ctx.fail("device", i, "name", "board %r needs exactly one peer (wireguard.Tunnel is "
+                         "single-peer); it has %d" % (dev.name, len(peers)))
+            if peers[0].device.endpoint is None:
+                ctx.fail("device", i, "name", "board %r: its peer %r has no endpoint to connect to"
+                         % (dev.name, peers[0].device.name))
+    _check_overlaps(ctx, site)
+    return site
+
+
+def _device(ctx, i, d):
+    if not isinstance(d, dict):
+        ctx.fail("device", i, None, "[[device]] must be a table")
+    for k in d:
+        if k not in DEVICE_FIELDS:
+            ctx.fail("device", i, k, "unknown device field %r" % k)
+    name = d.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", name):
+        ctx.fail("device", i, "name", "device needs a name of letters, digits, '-' or '_'")
+    kind = d.get("kind", "linux")
+    if kind not in KINDS:
+        ctx.fail("device", i, "kind", "device %r: kind %r is not one of %s" % (name, kind, ", ".join(KINDS)))
+    if "address" not in d:
+        ctx.fail("device", i, None, "device %r has no address" % name)
+    try:
+        address = ipaddress.ip_interface(d["address"])
+    except ValueError:
+        ctx.fail("device", i, "address", "device %r: address %r is not an IP address with prefix"
+                 % (name, d["address"]))
+    if "/" not in str(d["address"]):
+        ctx.fail("device", i, "address", "device %r: address %r needs a prefix length, e.g. /24"
+                 % (name, d["address"]))
+    private = public = None
+    if "private_key" in d:
+        private = _key(ctx, i, "private_key", d["private_key"], name)
+        public = keys.pubkey(private)
+        if "public_key" in d and _key(ctx, i, "public_key", d["public_key"], name) != public:
+            ctx.fail("device", i, "public_key", "device %r: public_key does not belong to its private_key" % name)
+    elif "public_key" in d:
+        public = _key(ctx, i, "public_key", d["public_key"], name)
+    else:
+        ctx.fail("device", i, None, "device %r has neither private_key nor public_key "
+                 "(make one with `mgtool keygen`, or provision the device and use its public key)" % name)
+    dev = Device(name=name, kind=kind, address=address, public_key=public, private_key=private)
+    if "endpoint" in d:
+        try:
+            dev.endpoint = parse_endpoint(d["endpoint"])
+        except ValueError as e:
+            ctx.fail("device", i, "endpoint", "device %r: bad endpoint %r: %s" % (name, d["endpoint"], e))
+    routes = d.get("routes", [])
+    if not isinstance(routes, list):
+        ctx.fail("device", i, "routes", "device %r: routes must be a list of networks" % name)
+    for r in routes:
+        try:
+            dev.routes.append(ipaddress.ip_network(r, strict=True))
+        except (ValueError, TypeError):
+            ctx.fail("device", i, "routes", "device %r: route %r is not a network (host bits set?)" % (name, r))
+    if "interface" in d:
+        if not isinstance(d["interface"], str) or not IFNAME.match(d["interface"]):
+            ctx.fail("device", i, "interface", "device %r: interface name %r is not valid" % (name, d["interface"]))
+        dev.interface = d["interface"]
+    if "listen_port" in d:
+        dev.listen_port = _int(ctx, "device", i, "listen_port", d["listen_port"], 1, 65535)
+    elif dev.endpoint:
+        dev.listen_port = dev.endpoint[1]
+    for k in ("mtu", "keepalive"):
+        if k in d:
+            setattr(dev, k, _int(ctx, "device", i, k, d[k], *((1280, 9000) if k == "mtu" else (0, 65535))))
+    for s in d.get("dns", []):
+        try:
+            dev.dns.append(str(ipaddress.ip_address(s)))
+        except ValueError:
+            ctx.fail("device", i, "dns", "device %r: DNS server %r is not an IP address" % (name, s))
+    if kind == "board":
+        if not isinstance(d.get("board"), str):
+            ctx.fail("device", i, "board", "board device %r needs board = \"<name>\" (e.g. qemu-mps2-an386)" % name)
+        dev.board = d["board"]
+    dev.description = str(d.get("description", ""))
+    return dev
+
+
+def _key(ctx, i, key, value, name):
+    if not isinstance(value, str):
+        ctx.fail("device", i, key, "device %r: %s must be a string" % (name, key))
+    try:
+        return keys.encode(keys.decode(value, "%s of device %r" % (key, name)))
+    except MgError as e:
+        ctx.fail("device", i, key, str(e))
+
+
+def _links(ctx, links, site):
+    if not links:
+        # Default topology: everyone peers with every device that has an endpoint.
+        names = list(site.devices)
+        for x, a in enumerate(names):
+            for b in names[x + 1:]:
+                if site.devices[a].endpoint or site.devices[b].endpoint:
+                    site.links.append((a, b, None, None))
+        return
+    seen = {}
+    for i, link in enumerate(links):
+        for k in link:
+            if k not in LINK_FIELDS:
+                ctx.fail("link", i, k, "unknown link field %r" % k)
+        for end in ("a", "b"):
+            if link.get(end) not in site.devices:
+                ctx.fail("link", i, end, "link %s = %r names no device" % (end, link.get(end)))
+        a, b = link["a"], link["b"]
+        if a == b:
+            ctx.fail("link", i, "b", "link joins device %r to itself" % a)
+        pair = frozenset((a, b))
+        if pair in seen:
+            ctx.fail("link", i, "a", "link %s-%s is listed twice (first at line %d)"
+                     % (a, b, ctx.finder.line("link", seen[pair], None)))
+        seen[pair] = i
+        psk = None
+        if "preshared_key" in link:
+            try:
+                psk = keys.encode(keys.decode(link["preshared_key"], "preshared_key of link %s-%s" % (a, b)))
+            except MgError as e:
+                ctx.fail("link", i, "preshared_key", str(e))
+            for dev in site.devices.values():
+                if dev.private_key == psk or dev.public_key == psk:
+                    ctx.fail("link", i, "preshared_key", "duplicate key: the preshared key of link %s-%s is "
+                             "also a key of device %r" % (a, b, dev.name))
+        keepalive = None
+        if "keepalive" in link:
+            keepalive = _int(ctx, "link", i, "keepalive", link["keepalive"], 0, 65535)
+        site.links.append((a, b, psk, keepalive))
+
+
+def _check_overlaps(ctx, site):
+    index = {name: i for i, name in enumerate(site.devices)}
+    for dev in site.devices.values():
+        claimed = []      # (network, peer name)
+        for p in site.peers_of(dev):
+            for net in p.allowed_ips:
+                for other_net, other in claimed:
+                    if net.version == other_net.version and net.overlaps(other_net):
+                        key = "routes" if net in p.device.routes else "address"
+                        ctx.fail("device", index[p.device.name], key,
+                                 "overlapping allowed IPs on %r: %s (peer %r) overlaps %s (peer %r, line %d)"
+                                 % (dev.name, net, p.device.name, other_net, other,
+                                    ctx.finder.line("device", index[other], "address")))
+                claimed.append((net, p.device.name))
