@@ -25,6 +25,10 @@ _POLL_BAD = select.POLLERR | select.POLLHUP
 # whether its MTU changed; deletion is normally seen at once through the
 # tun fd, this is the fallback.
 HOUSEKEEPING_INTERVAL = 1.0
+# Engine seconds between timer-deadline scans while packets flow. Timers
+# armed by traffic lie seconds ahead (REKEY_TIMEOUT, KEEPALIVE_TIMEOUT), so
+# noticing them this late costs nothing.
+TIMER_RESCAN = 0.05
 
 
 class Daemon:
@@ -42,6 +46,7 @@ class Daemon:
         self.signal_fd = -1
         self.stopping = False
         self.exit_reason = None
+        self.rescan_at = 0.0
 
     # ------------------------------------------------------------ setup
 
@@ -100,6 +105,7 @@ class Daemon:
     def _uapi_request(self, request):
         op = request[:request.find("\n")]
         response = uapi.handle(self.dev, request)
+        self.rescan_at = 0.0        # may have armed a timer due now
         # Port 0 means "any": report the port actually bound, as wireguard-go does.
         self.dev.listen_port = self.udp.port
         self._apply_fwmark()
@@ -123,13 +129,15 @@ class Daemon:
         """Serve until stopped; returns the exit status."""
         poll = self.poller.poll
         dp = self.datapath
+        dev = self.dev
         udp = self.udp
         tun_fd = self.tun.fd
         clock = self.clock
+        rescan = TIMER_RESCAN * clock.scale
         next_check = clock.now()
+        deadline = dev.next_deadline()
         while not self.stopping:
             now = clock.now()
-            deadline = self.dev.next_deadline()
             for fd, events in poll(self._timeout_ms(now, deadline)):
                 if fd == tun_fd:
                     self._tun_ready(events)
@@ -145,9 +153,15 @@ class Daemon:
                     self.uapi.service(fd, events)
                 # else: an fd closed earlier in this round (rebind, client gone)
             now = clock.now()
-            deadline = self.dev.next_deadline()
+            # next_deadline() visits every peer, so while packets flow it is
+            # rescanned at most every TIMER_RESCAN; a UAPI request forces it.
+            if now >= self.rescan_at:
+                deadline = dev.next_deadline()
+                self.rescan_at = now + rescan
             if deadline is not None and now >= deadline:
                 dp.tick()
+                deadline = dev.next_deadline()
+                self.rescan_at = now + rescan
             if now >= next_check:
                 next_check = now + HOUSEKEEPING_INTERVAL * clock.scale
                 self._housekeeping()
@@ -158,8 +172,9 @@ class Daemon:
         wait = HOUSEKEEPING_INTERVAL
         if deadline is not None:
             wait = min(wait, self.clock.real_seconds(deadline - now))
+        # At least 1 ms: a timer the engine leaves due must not spin the loop.
         if wait <= 0:
-            return 0
+            return 1
         return int(wait * 1000) + 1
 
     def _tun_ready(self, events):
