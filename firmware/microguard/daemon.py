@@ -150,7 +150,7 @@ class Daemon:
                 elif fd == self.signal_fd:
                     self._signal()
                 elif self.uapi.owns(fd):
-                    self.uapi.service(fd, events)
+                    self._serve_uapi(fd, events)
                 # else: an fd closed earlier in this round (rebind, client gone)
             now = clock.now()
             # next_deadline() visits every peer, so while packets flow it is
@@ -167,6 +167,13 @@ class Daemon:
                 self._housekeeping()
         self.log.info("shutting down: %s" % self.exit_reason)
         return 0
+
+    def _serve_uapi(self, fd, events):
+        try:
+            self.uapi.service(fd, events)
+        except Exception as e:      # e.g. MemoryError: lose the client, not the tunnel
+            self.log.error("UAPI client dropped: %r" % e)
+            self.uapi.drop(fd)
 
     def _timeout_ms(self, now, deadline):
         wait = HOUSEKEEPING_INTERVAL

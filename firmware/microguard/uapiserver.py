@@ -46,9 +46,17 @@ class UapiServer:
             self.log.error("UAPI request failed: %r" % e)
             return "errno=-5\n\n"
 
+    def drop(self, fd):
+        client = self.clients.get(fd)
+        if client is not None:
+            self._drop(client)
+
     def _drop(self, client):
-        self.poller.unregister(client.fd)
         del self.clients[client.fd]
+        try:
+            self.poller.unregister(client.fd)
+        except (KeyError, OSError):
+            pass
         client.close()
 
     def close(self):

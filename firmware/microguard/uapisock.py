@@ -9,7 +9,8 @@ import struct
 import linuxio
 
 SOCKET_DIR = "/var/run/wireguard"
-MAX_REQUEST = 4 << 20       # a setconf with thousands of peers fits
+# A setconf of ~7000 peers; more would crowd the interpreter's heap.
+MAX_REQUEST = 1 << 20
 _EAGAIN = 11
 
 
@@ -95,7 +96,7 @@ class UapiClient:
     def __init__(self, sock):
         self.sock = sock
         self.fd = sock.fileno()
-        self.inbuf = b""
+        self.inbuf = bytearray()     # grows in place: big setconf requests
         self.outbuf = b""
         self.closed = False
 
@@ -112,7 +113,7 @@ class UapiClient:
             if not data:
                 self.closed = True
                 break
-            self.inbuf += data
+            self.inbuf.extend(data)
             if len(self.inbuf) > MAX_REQUEST:
                 self.closed = True
                 break
@@ -121,7 +122,7 @@ class UapiClient:
             if end < 0:
                 break
             requests.append(self.inbuf[:end + 2].decode())
-            self.inbuf = self.inbuf[end + 2:]
+            self.inbuf[:end + 2] = b""
         return requests
 
     def queue(self, text):
