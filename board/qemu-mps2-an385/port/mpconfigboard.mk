@@ -13,3 +13,5 @@ MPY_CROSS_FLAGS += -march=armv7m
 
 # The SSRAM is 4 MiB; a larger heap lets test batches and the tunnel fit comfortably.
 MICROPY_HEAP_SIZE = 1048576
+
+include $(BOARD_DIR)/../../shared/qemu-mps2/mps2.mk

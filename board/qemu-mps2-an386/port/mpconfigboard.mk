@@ -17,3 +17,5 @@ SRC_C += $(BOARD_DIR)/fpu_enable.c
 LDFLAGS += -Wl,--wrap=mp_semihosting_init
 
 MICROPY_HEAP_SIZE = 1048576
+
+include $(BOARD_DIR)/../../shared/qemu-mps2/mps2.mk
