@@ -36,24 +36,36 @@ class DataPath:
         """Encrypt and send what the kernel routed into the tunnel. OSError
         from the read (EBADFD: interface deleted) goes to the caller."""
         read_into = linuxio.read_into
+        sendto = linuxio.sendto
         fd = self.tun.fd
+        fd4 = self.udp.fd4
+        fd6 = self.udp.fd6
         buf = self.tun_buf
         view = self.tun_view
         send_packet = self.dev.send_packet
         out = self.out
-        flush = self.flush
         now = self.clock.now()
         for _ in range(BATCH):
             n = read_into(fd, buf)
             if n < 0:
                 return
             send_packet(view[:n], now, out)
-            if out:
-                flush(out)
+            # The flush inlined: this loop is most of the sending CPU time.
+            for action in out:
+                if action[0] == ACTION_TUN:
+                    self._to_tun(action[1])
+                else:
+                    try:
+                        sendto(fd4, fd6, action[2], action[1])
+                    except (OSError, ValueError) as e:
+                        self._send_failed(action[1], e)
+            out.clear()
 
     def from_udp(self, fd, src):
         """Hand received datagrams to the engine; src is src4 or src6."""
         recvfrom_into = linuxio.recvfrom_into
+        write = linuxio.write
+        tun_fd = self.tun.fd
         buf = self.udp_buf
         view = self.udp_view
         receive = self.dev.receive_datagram
@@ -69,7 +81,17 @@ class DataPath:
             if n < 0:
                 return
             receive(view[:n], src[1], now, out)
-            if out:
+            if not out:
+                continue
+            action = out[0]
+            if len(out) == 1 and action[0] == ACTION_TUN:
+                # The common case, inlined: one decrypted packet for the kernel.
+                try:
+                    write(tun_fd, action[1])
+                except OSError as e:
+                    self._tun_write_failed(e)
+                out.clear()
+            else:
                 flush(out)
 
     def tick(self):
@@ -84,15 +106,24 @@ class DataPath:
         udp = self.udp
         for action in out:
             if action[0] == ACTION_TUN:
-                try:
-                    linuxio.write(self.tun.fd, action[1])
-                except OSError as e:
-                    self.tun_write_errors += 1
-                    self.log.debug("tun write: %s" % e)
+                self._to_tun(action[1])
             else:
                 try:
                     linuxio.sendto(udp.fd4, udp.fd6, action[2], action[1])
                 except (OSError, ValueError) as e:
-                    self.send_errors += 1
-                    self.log.debug("UDP send to %s:%d: %s" % (action[1][0], action[1][1], e))
+                    self._send_failed(action[1], e)
         out.clear()
+
+    def _to_tun(self, packet):
+        try:
+            linuxio.write(self.tun.fd, packet)
+        except OSError as e:
+            self._tun_write_failed(e)
+
+    def _tun_write_failed(self, e):
+        self.tun_write_errors += 1
+        self.log.debug("tun write: %s" % e)
+
+    def _send_failed(self, addr, e):
+        self.send_errors += 1
+        self.log.debug("UDP send to %s:%d: %s" % (addr[0], addr[1], e))
