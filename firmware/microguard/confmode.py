@@ -6,7 +6,7 @@
 # the caller.
 import os
 
-from wireguard import config
+from wireguard.config import parse as parse_config, apply_to as apply_config
 from wireguard.ipaddr import format_prefix
 from .resolve import resolve_endpoint
 
@@ -23,7 +23,7 @@ def load(path, dev, log):
     except OSError as e:
         raise ConfigModeError("cannot read %s: %s" % (path, e))
     try:
-        cfg = config.parse(text)
+        cfg = parse_config(text)
     except ValueError as e:
         raise ConfigModeError("%s: %s" % (path, e))
     for p in cfg.peers:
@@ -32,7 +32,7 @@ def load(path, dev, log):
                 p.endpoint = resolve_endpoint(p.endpoint)
             except OSError as e:
                 raise ConfigModeError("cannot resolve endpoint %s: %s" % (p.endpoint[0], e))
-    err = config.apply_to(cfg, dev)
+    err = apply_config(cfg, dev)
     if err:
         raise ConfigModeError("cannot apply %s: errno %d" % (path, -err))
     for name in ("dns", "pre_up", "post_up", "pre_down", "post_down"):

@@ -8,7 +8,10 @@ import select
 
 import linuxio
 
-from wireguard import Device, uapi
+# Submodules imported by their full names: the package may define a module
+# __getattr__, which `from wireguard import <submodule>` would run into.
+from wireguard.device import Device
+from wireguard.uapi import handle as uapi_handle
 from wireguard.keys import to_base64
 from .clock import Clock
 from .datapath import DataPath
@@ -104,7 +107,7 @@ class Daemon:
 
     def _uapi_request(self, request):
         op = request[:request.find("\n")]
-        response = uapi.handle(self.dev, request)
+        response = uapi_handle(self.dev, request)
         self.rescan_at = 0.0        # may have armed a timer due now
         # Port 0 means "any": report the port actually bound, as wireguard-go does.
         self.dev.listen_port = self.udp.port

@@ -23,7 +23,8 @@ import time
 import pytest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-MICROGUARD = os.path.join(REPO, "build", "bin", "microguard")
+# MICROGUARD_BIN: another launcher (e.g. a differently built daemon).
+MICROGUARD = os.environ.get("MICROGUARD_BIN") or os.path.join(REPO, "build", "bin", "microguard")
 PREFIX = "mgd"          # namespace names: mgd<pid>-<n><a|b>
 IFNAME = "wg0"
 SOCKET = "/run/wireguard/%s.sock" % IFNAME
