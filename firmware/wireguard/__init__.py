@@ -3,3 +3,11 @@
 from .device import Device
 from .peer import Peer
 from . import constants
+
+
+def __getattr__(name):
+    # The asyncio-driven microcontroller API, loaded only by those who use it.
+    if name == "Tunnel":
+        from .tunnel import Tunnel
+        return Tunnel
+    raise AttributeError(name)

@@ -1,0 +1,123 @@
+"""A board against wireguard-go: the lab the board tests, demo and bench share.
+
+    peer node  (wireguard-go, wg0 10.0.0.1/24, UDP 192.0.2.1:51820)
+       | veth 192.0.2.0/24
+    bridge node (slipbridge.py, UDP 192.0.2.2:51820)
+       | unix socket = the board's UART1 (SLIP)
+    QEMU MPS2 board (tunnel address 10.0.0.2, flash image in the lab dir)
+
+The board reaches the peer by the name `peer.lab`, resolved by the bridge
+from a hosts file the test may rewrite (DNS re-resolution).
+"""
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
+import lab as lablib  # noqa: E402
+import wgdaemon  # noqa: E402
+from boardvm import BoardVM  # noqa: E402
+
+PEER_OUTER = "192.0.2.1"
+BRIDGE_OUTER = "192.0.2.2"
+PEER_INNER = "10.0.0.1"
+BOARD_INNER = "10.0.0.2"
+PORT = 51820
+
+
+class BoardLab:
+    def __init__(self, board="qemu-mps2-an386", keepalive=25, peer_knows_endpoint=True, icount=False):
+        self.lab = lablib.Lab()
+        try:
+            self._build(board, keepalive, peer_knows_endpoint, icount)
+        except BaseException:
+            self.close()
+            raise
+
+    def _build(self, board, keepalive, peer_knows_endpoint, icount):
+        lab = self.lab
+        self.peer_node = lab.node("peer")
+        self.bridge_node = lab.node("bridge")
+        lab.link(self.peer_node, self.bridge_node, [PEER_OUTER + "/24"], [BRIDGE_OUTER + "/24"])
+        self.peer_key = lab.keypair("peer")
+        self.board_key = lab.keypair("board")
+        self.peer_knows_endpoint = peer_knows_endpoint
+        self.start_peer()
+        self.hosts_file = lab.path("hosts")
+        self.set_dns(PEER_OUTER)
+        self.serial = lab.path("slip.sock")
+        self.bridge_log = open(lab.path("bridge.log"), "wb")
+        self.bridge = self.bridge_node.popen(
+            ["python3", os.path.join(HERE, "slipbridge.py"), "--serial", self.serial,
+             "--bind", "%s:%d" % (BRIDGE_OUTER, PORT), "--hosts-file", self.hosts_file],
+            stdout=self.bridge_log, stderr=self.bridge_log)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(self.serial):
+            if time.monotonic() > deadline or self.bridge.poll() is not None:
+                raise lablib.LabError("bridge did not start")
+            time.sleep(0.05)
+        self.console_log = open(lab.path("console.log"), "ab")
+        self.vm = BoardVM(lab.path("flash.img"), self.serial, board=board, icount=icount,
+                          log=self.console_log)
+        lab.on_close(self.vm.close)
+        self.vm.start()
+        self.vm.install_wgcrypto()
+        self.config = {
+            "private_key": self.board_key.private, "peer_public_key": self.peer_key.public,
+            "endpoint": "peer.lab:%d" % PORT, "address": BOARD_INNER + "/32",
+            "allowed_ips": ["10.0.0.0/24"], "keepalive": keepalive, "echo_port": 7,
+        }
+        self.vm.put("/flash/wireguard.json", json.dumps(self.config).encode())
+
+    def start_peer(self):
+        self.wg = wgdaemon.Daemon(self.peer_node, "wireguard-go")
+        conf = "[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s/32\n" % (
+            self.peer_key.private, PORT, self.board_key.public, BOARD_INNER)
+        if self.peer_knows_endpoint:
+            conf += "Endpoint = %s:%d\n" % (BRIDGE_OUTER, PORT)
+        self.wg.setconf(conf)
+        self.wg.up(PEER_INNER + "/24")
+
+    def restart_peer(self):
+        self.wg.stop()
+        self.peer_node.ip("link", "del", "wg0", check=False)
+        self.start_peer()
+
+    def set_dns(self, ip):
+        with open(self.hosts_file, "w") as f:
+            f.write("peer.lab %s\n" % ip)
+
+    def peer_handshake(self):
+        return self.wg.peer(self.board_key.public)["latest_handshake"]
+
+    def close(self):
+        self.lab.close()
+        for f in ("bridge_log", "console_log"):
+            if hasattr(self, f):
+                getattr(self, f).close()
+
+
+# Board-side prelude: a tunnel from the flash config, kept in the REPL's
+# globals so later scripts can drive it; asyncio tasks survive between
+# asyncio.run() calls, so each script runs the tunnel for a while.
+TUNNEL_SETUP = """
+import asyncio, gc, json
+import wireguard, boardnet
+from wireguard.tunnel import Monotonic
+from mgboard import config, app
+params, echo_port = config.load()
+link, extra = boardnet.up()
+mono = Monotonic()
+wg = wireguard.Tunnel(link=link, monotonic=mono, **params, **extra)
+asyncio.create_task(app.echo(wg, echo_port))
+async def _idle(seconds):
+    await asyncio.sleep(seconds)
+def serve(seconds):
+    asyncio.run(_idle(seconds))
+def show():
+    s = wg.stats()
+    s['endpoint'] = list(s['endpoint']) if s['endpoint'] else None
+    print(json.dumps(s))
+"""

@@ -1,0 +1,117 @@
+"""An emulated MPS2 board for the board tests: QEMU with the REPL console on
+a pipe, the SLIP data link on a unix socket (its second UART), and a
+persistent flash image. Scripts run through the raw REPL; reboot() restarts
+QEMU on the same flash image, like a power cycle."""
+import os
+import select
+import signal
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386"}
+NATMOD_ARCH = {"qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp"}
+
+
+class BoardError(Exception):
+    pass
+
+
+class BoardVM:
+    def __init__(self, flash, serial_socket=None, board="qemu-mps2-an386", icount=False, log=None):
+        self.board = board
+        self.flash = os.path.abspath(flash)
+        self.serial_socket = serial_socket
+        self.icount = icount
+        self.log = log
+        self.proc = None
+        self.buf = b""
+
+    def command(self):
+        elf = os.path.join(BUILD, "boards", self.board, "firmware.elf")
+        cmd = ["qemu-system-arm", "-machine", MACHINE[self.board], "-nographic", "-monitor", "null",
+               "-semihosting", "-serial", "stdio"]
+        cmd += ["-serial", "unix:" + self.serial_socket] if self.serial_socket else []
+        if self.icount:
+            cmd += ["-icount", "shift=0,align=off,sleep=off"]
+        return cmd + ["-kernel", elf, "-append", "flash=" + self.flash]
+
+    def start(self):
+        self.proc = subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        self.buf = b""
+        self._write(b"\r\x03\x03\x01")
+        self.read_until(b"raw REPL; CTRL-B to exit\r\n>", 60)
+        return self
+
+    def _write(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def read_until(self, marker, timeout):
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while marker not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                raise BoardError("no %r within %ss; got %r" % (marker, timeout, self.buf[-800:]))
+            r, _, _ = select.select([fd], [], [], min(left, 0.5))
+            if r:
+                chunk = os.read(fd, 65536)
+                if self.log:
+                    self.log.write(chunk)
+                    self.log.flush()
+                self.buf += chunk
+        i = self.buf.index(marker) + len(marker)
+        data, self.buf = self.buf[:i], self.buf[i:]
+        return data
+
+    def submit(self, script):
+        """Start a script; collect its output with result()."""
+        self._write(script.encode() + b"\x04")
+        head = self.read_until(b"OK", 60)
+        if not head.endswith(b"OK"):
+            raise BoardError("raw REPL refused the script: %r" % head[-300:])
+
+    def result(self, timeout=120):
+        out = self.read_until(b"\x04", timeout)[:-1]
+        err = self.read_until(b"\x04", 30)[:-1]
+        self.read_until(b">", 30)
+        if err:
+            raise BoardError("board raised:\n%s\noutput:\n%s" % (err.decode("utf-8", "replace"),
+                                                                out.decode("utf-8", "replace")))
+        return out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def run(self, script, timeout=120):
+        self.submit(script)
+        return self.result(timeout)
+
+    def put(self, path, data, chunk=2048):
+        """Write a file on the board's flash (raw REPL, written then renamed)."""
+        self.run("f = open(%r, 'wb')" % (path + ".tmp"))
+        for i in range(0, len(data), chunk):
+            self.run("f.write(%r)" % data[i:i + chunk])
+        self.run("f.close()\nimport os\nos.rename(%r, %r)" % (path + ".tmp", path))
+
+    def ensure_dir(self, path):
+        self.run("import os\ntry:\n os.mkdir(%r)\nexcept OSError:\n pass" % path)
+
+    def install_wgcrypto(self):
+        with open(os.path.join(BUILD, "natmods", NATMOD_ARCH[self.board], "wgcrypto.mpy"), "rb") as f:
+            data = f.read()
+        self.ensure_dir("/flash/lib")
+        self.put("/flash/lib/wgcrypto.mpy", data)
+
+    def kill(self):
+        """Power cut: no chance to flush anything."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def reboot(self):
+        self.kill()
+        return self.start()
+
+    def close(self):
+        self.kill()
