@@ -10,4 +10,9 @@ def __getattr__(name):
     if name == "Tunnel":
         from .tunnel import Tunnel
         return Tunnel
-    raise AttributeError(name)
+    # MicroPython resolves `from . import x` through this hook as well, so an
+    # unknown name may be a submodule not loaded yet: load it rather than fail.
+    try:
+        return __import__("wireguard." + name, None, None, (name,))
+    except ImportError:
+        raise AttributeError(name)
