@@ -1,0 +1,251 @@
+"""Provisioning a MicroPython board through its raw REPL.
+
+Plan on the host (files, sizes, hashes) -> check the board (right board, space, entropy) ->
+upload each changed file as hashed chunks into `<file>.part`, resuming a partial one ->
+hash the whole file on the board, rename it into place -> make the key on the board and read
+back its public key -> verify every file once more.
+"""
+import base64
+import binascii
+import glob
+import hashlib
+import os
+import subprocess
+import tempfile
+
+from . import boards, render, site as sitemod
+from .errors import MgError
+from .link import Link
+from .progress import Progress
+from .rawrepl import BoardError, RawRepl
+
+CHUNK = 2048            # raw bytes per exec: 2732 base64 characters
+HELPERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "device", "helpers.py")
+
+
+def fnv1a32(data):
+    v = 0x811C9DC5
+    for b in data:
+        v = ((v ^ b) * 0x01000193) & 0xFFFFFFFF
+    return "%08x" % v
+
+
+class Plan:
+    """Files to put on the board: [(device path, bytes)], plus notes for the user."""
+
+    def __init__(self):
+        self.files = []
+        self.notes = []
+
+    def add(self, dest, data):
+        self.files.append((dest, data))
+
+
+def mpy_cross(root):
+    path = os.path.join(root, "build", "micropython", "mpy-cross", "build", "mpy-cross")
+    return path if os.access(path, os.X_OK) else None
+
+
+def make_plan(board, root, fs_root, site=None, dev=None, firmware=True):
+    plan = Plan()
+    lib = fs_root.rstrip("/") + "/lib"
+    if firmware:
+        compiler = mpy_cross(root)
+        sources = sorted(glob.glob(os.path.join(root, "firmware", "wireguard", "*.py")))
+        if not sources:
+            raise MgError("no firmware in %s/firmware/wireguard" % root)
+        if compiler:
+            plan.notes.append("firmware compiled with mpy-cross")
+        else:
+            plan.notes.append("mpy-cross not built (build/micropython/mpy-cross): uploading .py sources")
+        for src in sources:
+            name = os.path.basename(src)
+            if compiler:
+                with tempfile.TemporaryDirectory() as tmp:
+                    out = os.path.join(tmp, name[:-3] + ".mpy")
+                    r = subprocess.run([compiler, "-o", out, "-s", name, src], capture_output=True, text=True)
+                    if r.returncode != 0:
+                        raise MgError("mpy-cross failed on %s: %s" % (src, r.stderr.strip().splitlines()[-1]))
+                    with open(out, "rb") as f:
+                        plan.add("%s/wireguard/%s" % (lib, name[:-3] + ".mpy"), f.read())
+            else:
+                with open(src, "rb") as f:
+                    plan.add("%s/wireguard/%s" % (lib, name), f.read())
+        if board.arch == boards.BUILTIN:
+            plan.notes.append("wgcrypto is built into this board's firmware")
+        elif board.arch == boards.PURE:
+            src = os.path.join(root, "firmware", "wgcrypto_pure.py")
+            with open(src, "rb") as f:
+                plan.add(lib + "/wgcrypto.py", f.read())
+            plan.notes.append("no native wgcrypto for %s yet: uploading the pure-Python fallback "
+                              "(slow, and not constant-time)" % board.name)
+        else:
+            mpy = os.path.join(root, "build", "natmods", board.arch, "wgcrypto.mpy")
+            if not os.path.isfile(mpy):
+                raise MgError("%s is not built (run `make build`)" % os.path.relpath(mpy, root))
+            with open(mpy, "rb") as f:
+                plan.add(lib + "/wgcrypto.mpy", f.read())
+            plan.notes.append("wgcrypto.mpy for %s" % board.arch)
+    if dev is not None:
+        plan.add(fs_root.rstrip("/") + "/" + render.BOARD_CONFIG_FILE, render.board_config(site, dev).encode())
+    return plan
+
+
+class BoardSession:
+    def __init__(self, repl):
+        self.repl = repl
+        self.alg = None
+
+    def setup(self):
+        with open(HELPERS) as f:
+            self.repl.exec(f.read())
+        self.alg = self.repl.exec("print(_mg_alg)").strip()
+
+    def hash(self, data):
+        return hashlib.sha256(data).hexdigest() if self.alg == "sha256" else fnv1a32(data)
+
+    def call(self, expr, timeout=60):
+        try:
+            return self.repl.exec(expr, timeout=timeout).strip()
+        except BoardError as e:
+            if "ENOSPC" in e.traceback or "28" in e.traceback.splitlines()[-1]:
+                raise MgError("the board's filesystem is full") from None
+            raise
+
+    def upload(self, plan, progress, say):
+        """Write every file of the plan that differs; returns {dest: status}."""
+        items = [(dest, dest + ".part") for dest, _ in plan.files]
+        state = eval(self.call("_mg_state(%r)" % items), {})    # a list of (str|None, int) from our helper
+        statuses = {}
+        for (dest, data), (have_hash, part_size) in zip(plan.files, state):
+            want = self.hash(data)
+            if have_hash == want:
+                statuses[dest] = "unchanged"
+                progress(len(data))
+                continue
+            tmp = dest + ".part"
+            pos = 0
+            if 0 < part_size <= len(data) and self.call("print(_mg_hash(%r, %d))" % (tmp, part_size)) \
+                    == self.hash(data[:part_size]):
+                pos = part_size
+            statuses[dest] = "resumed" if pos else "written"
+            progress(pos)
+            self.call("_mg_mkdirs(%r)" % dest)
+            while pos < len(data):
+                piece = data[pos:pos + CHUNK]
+                b64 = base64.b64encode(piece).decode()
+                for attempt in range(3):
+                    reply = self.call("_mg_put(%r,%d,%r,%r)" % (tmp, pos, b64, self.hash(piece)))
+                    if reply == "OK":
+                        break
+                    if reply.startswith("POS"):
+                        pos = 0          # the partial file is not what we think: start it over
+                        break
+                else:
+                    raise MgError("chunk at %d of %s kept arriving corrupted" % (pos, dest))
+                if reply == "OK":
+                    pos += len(piece)
+                    progress(len(piece))
+            reply = self.call("_mg_commit(%r,%r,%r)" % (tmp, dest, want))
+            if reply != "DONE":
+                raise MgError("%s did not verify on the board after writing (%s)" % (dest, reply))
+        return statuses
+
+    def verify(self, plan):
+        items = [(dest, dest + ".part") for dest, _ in plan.files]
+        state = eval(self.call("_mg_state(%r)" % items), {})
+        bad = [dest for (dest, data), (h, _) in zip(plan.files, state) if h != self.hash(data)]
+        if bad:
+            raise MgError("verification failed on the board for %s" % ", ".join(bad))
+        return len(plan.files)
+
+
+def identify(repl, board):
+    info = repl.exec("import sys,os\nprint(sys.implementation._machine)\n"
+                     "print(sys.implementation.name)").strip().splitlines()
+    machine = info[0] if info else "?"
+    if board.machine not in machine:
+        raise MgError("the board on %s is %r, not %s (expected %r in its name); wrong --board?"
+                      % (repl.link.port, machine, board.name, board.machine))
+    return machine
+
+
+def find_fs_root(repl, board):
+    if board.fs_root:
+        return board.fs_root
+    out = repl.exec("import os\nr=None\nfor p in ('/flash','/'):\n try:\n  os.statvfs(p);os.listdir(p);r=p;break\n"
+                    " except OSError: pass\nprint(r)").strip()
+    if out == "None":
+        raise MgError("the board has no writable filesystem")
+    return out
+
+
+def run(args, say):
+    board = boards.lookup(args.board)
+    root = boards.project_root()
+    site = dev = None
+    if args.site:
+        site = sitemod.load(args.site)
+        if not args.device:
+            raise MgError("--site needs --device naming the board in the site description")
+        dev = site.device(args.device)
+        if dev.kind != "board":
+            raise MgError("device %r is kind %r in %s; --board %s needs kind 'board'"
+                          % (dev.name, dev.kind, args.site, args.board))
+        if dev.board != board.name:
+            raise MgError("device %r is a %s in %s, not a %s; wrong --board?" % (dev.name, dev.board, args.site, board.name))
+    # Everything that can be checked on the host is checked before the port is opened.
+    make_plan(board, root, "/flash", site, dev, firmware=not args.no_firmware)
+    link = Link(args.port, args.baud, args.timeout)
+    repl = RawRepl(link)
+    try:
+        repl.enter()
+        machine = identify(repl, board)
+        say("board: %s (%s)" % (machine, board.name))
+        fs_root = find_fs_root(repl, board)
+        plan = make_plan(board, root, fs_root, site, dev, firmware=not args.no_firmware)
+        for n in plan.notes:
+            say(n)
+        session = BoardSession(repl)
+        session.setup()
+        if session.alg != "sha256":
+            say("no hashlib.sha256 on the board: verifying with FNV-1a computed on the board")
+        entropy = repl.exec("print(_mg_entropy() is not None)").strip()
+        if entropy != "True":
+            raise MgError("the board has no entropy source (os.urandom); a private key cannot be made on it")
+        need = sum((len(d) + 4095) // 4096 * 4096 + 8192 for _, d in plan.files)
+        free = int(session.call("_mg_free(%r)" % fs_root))
+        if free < need:
+            raise MgError("not enough space on the board: %d bytes free on %s, up to %d needed; nothing was changed"
+                          % (free, fs_root, need))
+        total = sum(len(d) for _, d in plan.files)
+        with Progress(total, "upload", args.quiet) as bar:
+            statuses = session.upload(plan, bar, say)
+        counts = {}
+        for s in statuses.values():
+            counts[s] = counts.get(s, 0) + 1
+        say("files: " + ", ".join("%d %s" % (n, s) for s, n in sorted(counts.items())))
+        n = session.verify(plan)
+        say("verified %d files on the board (%s)" % (n, session.alg))
+        key_path = fs_root.rstrip("/") + "/" + render.BOARD_KEY_FILE
+        reply = session.call("_mg_key(%r,%s)" % (key_path, bool(args.new_key)), timeout=120)
+        if reply == "NOENTROPY":
+            raise MgError("the board has no entropy source (os.urandom); a private key cannot be made on it")
+        if not reply.startswith("PUB "):
+            raise MgError("unexpected reply making the key: %r" % reply[-100:])
+        pub = reply.split()[1]
+        try:
+            if len(binascii.a2b_base64(pub)) != 32:
+                raise ValueError
+        except (binascii.Error, ValueError):
+            raise MgError("the board returned a malformed public key %r" % pub) from None
+        say("private key: made and kept on the board (%s)" % key_path)
+        say("public key: %s" % pub)
+        if dev is not None and dev.public_key != pub:
+            say("note: %s lists another public key for %r; put this one in the site file"
+                % (args.site, dev.name))
+    finally:
+        repl.exit()
+        link.close()
+    say("done")
+    return pub
