@@ -100,6 +100,7 @@ class Tunnel:
         self._pending_replies = []      # ICMP echo replies, sent after the receive call
         self.handshake_at = None        # monotonic time of the last completed handshake
         self.last_attempt = None
+        self.attempt_since = None       # first unanswered initiation of the current attempt
         self.last_resolve = None
         self.gave_up = False
         self.last_error = None
@@ -168,7 +169,11 @@ class Tunnel:
         return out
 
     def _on_event(self, name, peer):
-        if name == "handshake_complete":
+        if name == "handshake_initiation_sent":
+            if self.attempt_since is None:
+                self.attempt_since = self.now()
+        elif name == "handshake_complete":
+            self.attempt_since = None
             self.handshake_at = self.now()
             self.handshakes += 1
             self.gave_up = False
@@ -264,15 +269,24 @@ class Tunnel:
                 self.last_error = repr(e)
 
     async def _reconnect_if_needed(self):
-        if self.is_connected() and not self.gave_up:
-            return
         now = self.now()
+        # Stuck: handshakes have gone unanswered for a while (peer gone, or
+        # moved to another address).
+        stuck = self.attempt_since is not None and now - self.attempt_since >= RETRY_INTERVAL
+        if not (stuck or self.gave_up) and (self.handshake_at is not None or self.attempt_since is not None):
+            return
         if self.last_attempt is not None and now - self.last_attempt < RETRY_INTERVAL:
             return
-        # The engine retries every REKEY_TIMEOUT on its own while a handshake is
-        # in flight; step in only when it gave up or no session is coming.
-        hs_recent = (self.peer.last_sent_handshake is not None
-                     and now - self.peer.last_sent_handshake < REKEY_TIMEOUT + 1)
-        if not self.gave_up and hs_recent:
+        self.last_attempt = now
+        # A DNS endpoint may have moved (dynamic DNS): look it up again.
+        old = self.peer.endpoint
+        if not await self._resolve():
             return
-        await self._connect()
+        # While a handshake is in flight the engine retries every REKEY_TIMEOUT
+        # itself; start one here when it gave up, none is running, or the
+        # endpoint changed under it.
+        sent = self.peer.last_sent_handshake
+        in_flight = sent is not None and now - sent < REKEY_TIMEOUT + 1
+        if self.gave_up or not in_flight or self.peer.endpoint != old:
+            self.gave_up = False
+            self._perform(self.dev.initiate_handshake(self.peer, self.now(), self._fresh()))
