@@ -132,3 +132,16 @@ clean:
 
 distclean:
 	rm -rf build .venv .state
+
+# Emulated microcontroller board against wireguard-go (issue 5).
+BOARD_DEMO_DEPS := build/boards/qemu-mps2-an386/firmware.elf build/natmods/armv7emsp/wgcrypto.mpy
+
+.PHONY: demo-board bench-board test-board
+demo-board: $(BOARD_DEMO_DEPS)
+	@$(PY) tests/board/demo_board.py
+
+bench-board: $(BOARD_DEMO_DEPS) $(MPY_CROSS)
+	@$(PY) tests/bench/bench_board.py
+
+test-board: $(BOARD_DEMO_DEPS)
+	@$(VENV)/bin/pytest -q tests/board
