@@ -102,7 +102,7 @@ class BoardLab:
 # Board-side prelude: a tunnel from the flash config, kept in the REPL's
 # globals so later scripts can drive it; asyncio tasks survive between
 # asyncio.run() calls, so each script runs the tunnel for a while.
-TUNNEL_SETUP = """
+PRELUDE = """
 import asyncio, gc, json
 import wireguard, boardnet
 from wireguard.tunnel import Monotonic
@@ -121,3 +121,8 @@ def show():
     s['endpoint'] = list(s['endpoint']) if s['endpoint'] else None
     print(json.dumps(s))
 """
+MAKE_TUNNEL = """
+wg = wireguard.Tunnel(link=link, monotonic=mono, **params, **extra)
+asyncio.create_task(app.echo(wg, echo_port))
+"""
+TUNNEL_SETUP = PRELUDE + MAKE_TUNNEL

@@ -37,10 +37,13 @@ class BoardVM:
             cmd += ["-icount", "shift=0,align=off,sleep=off"]
         return cmd + ["-kernel", elf, "-append", "flash=" + self.flash]
 
-    def start(self):
+    def start(self, repl=True):
+        """Power on; with repl=False the board runs its boot.py/main.py undisturbed."""
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
         self.buf = b""
+        if not repl:
+            return self
         self._write(b"\r\x03\x03\x01")
         self.read_until(b"raw REPL; CTRL-B to exit\r\n>", 60)
         return self
@@ -109,9 +112,9 @@ class BoardVM:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
 
-    def reboot(self):
+    def reboot(self, repl=True):
         self.kill()
-        return self.start()
+        return self.start(repl)
 
     def close(self):
         self.kill()
