@@ -19,6 +19,7 @@ from .keylog import KeyLog
 from .tundev import TunDevice
 from .udpbind import UdpBind
 from .uapiserver import UapiServer
+from .resolve import EndpointNames
 from . import confmode
 
 SIGINT = 2
@@ -50,6 +51,7 @@ class Daemon:
         self.stopping = False
         self.exit_reason = None
         self.rescan_at = 0.0
+        self.endpoint_names = None
 
     # ------------------------------------------------------------ setup
 
@@ -75,7 +77,8 @@ class Daemon:
         log.info("listening on UDP port %d" % self.udp.port)
         self.datapath = DataPath(dev, self.tun, self.udp, self.clock, log)
         if opts.config_path:
-            cfg = confmode.load(opts.config_path, dev, log)
+            self.endpoint_names = EndpointNames(dev, log)
+            cfg = confmode.load(opts.config_path, dev, log, self.endpoint_names, self.clock.now())
             dev.listen_port = self.udp.port
             self._apply_fwmark()
             confmode.configure_interface(cfg, self.tun.name, self.tun, log)
@@ -214,6 +217,9 @@ class Daemon:
         if mtu != self.dev.mtu:
             self.log.info("MTU changed to %d" % mtu)
             self.dev.mtu = mtu
+        if self.endpoint_names is not None and self.endpoint_names.names:
+            if self.endpoint_names.check(self.clock.now()):
+                self.rescan_at = 0.0
         if self.dev.last_error is not None:
             self.log.error("engine error: %r" % self.dev.last_error)
             self.dev.last_error = None
