@@ -28,21 +28,21 @@ config_load() { _stub config_load "$@"; }
 
 config_get() {
 	# config_get <var> <section> <option> [<default>]
-	local _v
-	eval "_v=\${CONFIG_${2}_${3}-}"
-	[ -n "$_v" ] || _v="$4"
-	eval "$1=\$_v"
+	local _cg_v
+	eval "_cg_v=\${CONFIG_${2}_${3}-}"
+	[ -n "$_cg_v" ] || _cg_v="$4"
+	eval "$1=\$_cg_v"
 }
 
 config_get_bool() {
-	local _v
-	config_get _v "$2" "$3" "$4"
-	case "$_v" in
-	1|on|true|yes|enabled) _v=1 ;;
-	0|off|false|no|disabled) _v=0 ;;
-	*) _v="$4" ;;
+	local _cgb_v
+	config_get _cgb_v "$2" "$3" "$4"
+	case "$_cgb_v" in
+	1|on|true|yes|enabled) _cgb_v=1 ;;
+	0|off|false|no|disabled) _cgb_v=0 ;;
+	*) _cgb_v="$4" ;;
 	esac
-	eval "$1=\$_v"
+	eval "$1=\$_cgb_v"
 }
 
 config_foreach() {
