@@ -46,6 +46,7 @@ help:
 	@echo "make test          install, build and run the whole test suite"
 	@echo "make demo          the main job (site-to-site demo)"
 	@echo "make bench         all benchmarks (bench-crypto ...)"
+	@echo "make package       OpenWrt .ipk packages in build/packages/openwrt"
 
 deps: $(DEPS)
 
@@ -108,6 +109,11 @@ build/boards/%/firmware.elf: $(BOARD_SRC) | $(DEPS) $(MPY_CROSS)
 		FROZEN_MANIFEST=$(ROOT)/board/shared/qemu-mps2/manifest.py \
 		> build/boards/$*.log 2>&1 || { tail -30 build/boards/$*.log; exit 1; }
 	@touch $@
+
+# OpenWrt .ipk packages (one per package arch in board/openwrt-*), built without the SDK.
+.PHONY: package
+package: $(ROUTER_BINS) $(MPY_CROSS)
+	@$(PY) packaging/openwrt/build_ipk.py --out build/packages/openwrt
 
 test: build
 	@$(VENV)/bin/pytest -q tests
