@@ -228,7 +228,11 @@ def run(args, say):
         n = session.verify(plan)
         say("verified %d files on the board (%s)" % (n, session.alg))
         key_path = fs_root.rstrip("/") + "/" + render.BOARD_KEY_FILE
-        reply = session.call("_mg_key(%r,%s)" % (key_path, bool(args.new_key)), timeout=120)
+        cfg = run_cfg = None
+        if dev is not None:
+            cfg = fs_root.rstrip("/") + "/" + render.BOARD_CONFIG_FILE
+            run_cfg = fs_root.rstrip("/") + "/" + render.BOARD_RUN_CONFIG
+        reply = session.call("_mg_key(%r,%s,%r,%r)" % (key_path, bool(args.new_key), cfg, run_cfg), timeout=120)
         if reply == "NOENTROPY":
             raise MgError("the board has no entropy source (os.urandom); a private key cannot be made on it")
         if not reply.startswith("PUB "):
@@ -240,6 +244,8 @@ def run(args, say):
         except (binascii.Error, ValueError):
             raise MgError("the board returned a malformed public key %r" % pub) from None
         say("private key: made and kept on the board (%s)" % key_path)
+        if run_cfg:
+            say("tunnel config: %s (written on the board, with its key)" % run_cfg)
         say("public key: %s" % pub)
         if dev is not None and dev.public_key != pub:
             say("note: %s lists another public key for %r; put this one in the site file"

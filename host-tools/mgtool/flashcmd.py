@@ -18,7 +18,7 @@ def say(msg):
 def run(args):
     if not os.path.isfile(args.image):
         raise MgError("no such file %s" % args.image)
-    if args.board == "openwrt":
+    if args.board == "openwrt" or args.board.startswith("openwrt-"):
         return flash_openwrt(args)
     board = boards.lookup(args.board)
     if board.flash == "uf2":

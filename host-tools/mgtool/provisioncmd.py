@@ -26,7 +26,7 @@ def _site_device(args, kinds):
 
 
 def run(args):
-    if args.board == "openwrt":
+    if args.board == "openwrt" or args.board.startswith("openwrt-"):
         return run_openwrt(args)
     from . import boardprov
     return boardprov.run(args, say)

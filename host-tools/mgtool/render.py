@@ -10,7 +10,8 @@ import json
 from .errors import MgError
 
 BOARD_KEY_FILE = "wg_key"        # on the device, next to the config; made there by `mgtool provision`
-BOARD_CONFIG_FILE = "wg_config.json"
+BOARD_CONFIG_FILE = "wg_config.json"  # uploaded; holds no private key
+BOARD_RUN_CONFIG = "wireguard.json"   # what the board's app loads: the above plus the key, made on the board
 FORMATS = ("wg-quick", "uci", "board")
 
 
@@ -117,7 +118,7 @@ def board_config_dict(site, dev):
     return {
         "private_key_file": BOARD_KEY_FILE,
         "peer_public_key": p.device.public_key,
-        "endpoint": list(p.device.endpoint),
+        "endpoint": _endpoint_text(p.device.endpoint),
         "address": str(dev.address),
         "allowed_ips": [str(n) for n in p.allowed_ips],
         "preshared_key": p.preshared_key,

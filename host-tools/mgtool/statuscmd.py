@@ -38,7 +38,7 @@ print(json.dumps(r))
 
 
 def run(args):
-    if args.board == "openwrt":
+    if args.board and (args.board == "openwrt" or args.board.startswith("openwrt-")):
         return run_openwrt(args)
     import json
     from .rawrepl import RawRepl
@@ -54,8 +54,8 @@ def run(args):
     if not r.get("provisioned"):
         out.write("not provisioned (no %s on the board)\n" % render.BOARD_CONFIG_FILE)
         return
-    out.write("public key: %s\npeer:       %s\nendpoint:   %s:%s\naddress:    %s\n"
-              % (r["public_key"], r["peer"], r["endpoint"][0], r["endpoint"][1], r["address"]))
+    out.write("public key: %s\npeer:       %s\nendpoint:   %s\naddress:    %s\n"
+              % (r["public_key"], r["peer"], r["endpoint"], r["address"]))
     if "stats" in r:
         out.write("connected:  %s\n" % ("yes" if r["connected"] else "no"))
         for k, v in sorted(r["stats"].items()):

@@ -92,6 +92,15 @@ def test_provision_an386_end_to_end(an386):
     raw = base64.b64decode(priv)
     assert raw[0] & 7 == 0 and raw[31] & 0x80 == 0 and raw[31] & 0x40
     assert priv not in r.stdout + r.stderr
+    # The board's app config (firmware/mgboard/config.py) was completed on the board with that key.
+    link, repl = an386.repl()
+    try:
+        app_cfg = repl.exec("import json\nc=json.load(open('/flash/wireguard.json'))\n"
+                            "print(c['private_key'] == open('/flash/wg_key').read().strip(), c['endpoint'])")
+    finally:
+        repl.exit()
+        link.close()
+    assert app_cfg.strip() == "True vpn.example.net:51820"
 
     # Again: nothing to upload, same key. With --new-key: a new key, files untouched.
     r2 = provision(an386, "--site", SITE, "--device", "sensor")
@@ -107,7 +116,8 @@ def test_provision_an386_end_to_end(an386):
     # The flash is persistent: after a reboot the files and the new key are still there.
     an386.restart()
     hashes2, _, board_pub2, _ = board_state(an386)
-    assert board_pub2 in r3.stdout and hashes2 == {**hashes, "/flash/wg_key": hashes2["/flash/wg_key"]}
+    assert board_pub2 in r3.stdout and hashes2 == {**hashes, "/flash/wg_key": hashes2["/flash/wg_key"],
+                                                       "/flash/wireguard.json": hashes2["/flash/wireguard.json"]}
 
 
 def test_provision_an385_uses_armv7m_module(tmp_path):

@@ -84,7 +84,7 @@ def test_board_config_holds_tunnel_arguments_and_no_private_key():
     cfg = json.loads(mgtool("config", SITE, "-d", "sensor", check=0).stdout)
     router_pub = wg_pubkey("iAxJyHwjlR4oV9OBvIJJE3otgTUYA8flxtz005+up20=")
     assert cfg["peer_public_key"] == router_pub
-    assert cfg["endpoint"] == ["vpn.example.net", 51820]
+    assert cfg["endpoint"] == "vpn.example.net:51820"
     assert cfg["address"] == "10.8.0.10/24"
     assert cfg["allowed_ips"] == ["10.8.0.0/24", "192.168.8.0/24"]
     assert cfg["keepalive"] == 25 and cfg["preshared_key"] is None

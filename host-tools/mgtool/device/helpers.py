@@ -128,7 +128,7 @@ def _mg_entropy():
     return f
 
 
-def _mg_key(path, new):
+def _mg_key(path, new, cfg=None, run=None):
     # The private key is made and kept here; only its public key is printed.
     import wgcrypto
     k = None
@@ -153,4 +153,17 @@ def _mg_key(path, new):
         except OSError:
             os.remove(path)
             os.rename(path + ".part", path)
+    if cfg:
+        # The app's config gets the key here, so it never crosses the serial line.
+        import json
+        c = json.load(open(cfg))
+        c["private_key"] = binascii.b2a_base64(k).decode().strip()
+        f = open(run + ".part", "w")
+        f.write(json.dumps(c))
+        f.close()
+        try:
+            os.rename(run + ".part", run)
+        except OSError:
+            os.remove(run)
+            os.rename(run + ".part", run)
     print("PUB", binascii.b2a_base64(wgcrypto.x25519_base(bytes(k))).decode().strip())
