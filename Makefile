@@ -64,7 +64,13 @@ $(VENV_STAMP): scripts/requirements.txt host-tools/pyproject.toml | $(APT_STAMP)
 $(MP_STAMP): | $(APT_STAMP)
 	@./scripts/fetch-micropython.sh $(MP)
 
-build: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard
+# Two jobs by default: the builds are independent and the machines have two cores.
+JOBS ?= 2
+build: | $(DEPS)
+	@$(MAKE) --no-print-directory -j$(JOBS) build-all
+
+.PHONY: build-all
+build-all: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard
 
 # The router daemon for the host build: the unix port running firmware/microguard.
 # MICROGUARD_ARCH=mipsel (or mips, armhf, aarch64) runs the static router build under qemu-user instead.
