@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""make bench-board: footprint of the tunnel on the emulated Cortex-M4F board
+(qemu-mps2-an386) against wireguard-go.
+
+- heap in use (gc.mem_alloc after gc.collect): before the tunnel, after the
+  first handshake, and at steady state (after pings and UDP echoes);
+- code size: the application as .mpy (what is frozen into the firmware) and
+  the wgcrypto native module (uploaded to /flash/lib);
+- handshake instruction count: QEMU -icount (one instruction per virtual ns),
+  read from the FPGAIO 25 MHz counter (x40 instructions per count), around the
+  engine's two handshake steps on the initiator (create the initiation,
+  consume the response).
+Results go to build/bench/board.json and stdout.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "board"))
+import boardlab  # noqa: E402
+from boardlab import BoardLab, PRELUDE, MAKE_TUNNEL, BOARD_INNER, PEER_INNER  # noqa: E402
+
+MPY_CROSS = os.path.join(ROOT, "build", "micropython", "mpy-cross", "build", "mpy-cross")
+
+MEASURE = """
+import machine
+def _cycles():
+    return machine.mem32[0x40028018]
+icount = {'initiation': 0, 'response': 0}
+_init = wg.dev.initiate_handshake
+_recv = wg.dev.receive_datagram
+def _timed_init(peer, now, out=None):
+    t = _cycles()
+    r = _init(peer, now, out)
+    icount['initiation'] = (_cycles() - t) * 40
+    return r
+def _timed_recv(data, addr, now, out=None):
+    t = _cycles()
+    r = _recv(data, addr, now, out)
+    if len(data) == 92:
+        icount['response'] = (_cycles() - t) * 40
+    return r
+wg.dev.initiate_handshake = _timed_init
+wg.dev.receive_datagram = _timed_recv
+"""
+
+
+def heap(vm):
+    return int(vm.run("gc.collect()\nprint(gc.mem_alloc())").strip())
+
+
+def code_size():
+    sizes = {}
+    tmp = os.path.join(ROOT, "build", "bench", "mpy")
+    os.makedirs(tmp, exist_ok=True)
+    for pkg in ("wireguard", "mgboard"):
+        total = 0
+        for src in sorted(glob.glob(os.path.join(ROOT, "firmware", pkg, "*.py"))):
+            out = os.path.join(tmp, pkg + "_" + os.path.basename(src)[:-3] + ".mpy")
+            subprocess.run([MPY_CROSS, "-march=armv7emsp", "-o", out, src], check=True)
+            total += os.path.getsize(out)
+        sizes[pkg + " (.mpy, frozen)"] = total
+    sizes["wgcrypto.mpy (armv7emsp, uploaded)"] = os.path.getsize(
+        os.path.join(ROOT, "build", "natmods", "armv7emsp", "wgcrypto.mpy"))
+    return sizes
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("bench-board needs root (network namespaces)")
+    boardlab.lablib.sweep_stale()
+    res = {"board": "qemu-mps2-an386 (Cortex-M4F, QEMU -icount shift=0)"}
+    bl = BoardLab(icount=True)
+    try:
+        vm = bl.vm
+        vm.run("import gc")
+        res["heap_idle_bytes"] = heap(vm)
+        vm.run(PRELUDE + "import wgcrypto\n")
+        res["heap_after_imports_bytes"] = heap(vm)
+        vm.run(MAKE_TUNNEL + MEASURE)
+        res["wgcrypto_backend"] = vm.run("print(wgcrypto.backend)").strip()
+        assert vm.run("print(asyncio.run(wg.start()))").strip() == "True"
+        res["heap_after_handshake_bytes"] = heap(vm)
+        ic = json.loads(vm.run("print(json.dumps(icount))").strip())
+        res["handshake_instructions"] = {"create_initiation": ic["initiation"],
+                                         "consume_response": ic["response"],
+                                         "total": ic["initiation"] + ic["response"]}
+        vm.submit("serve(3)")  # virtual seconds: ~10x longer in real time under -icount
+        bl.peer_node.ping(BOARD_INNER, count=5, interval=0.2)
+        echo = ("import socket\ns=socket.socket(2,2)\ns.settimeout(3)\ns.bind((%r,0))\n"
+                "for i in range(3):\n s.sendto(b'x'*200,(%r,7))\n s.recvfrom(2000)\n" % (PEER_INNER, BOARD_INNER))
+        bl.peer_node.run(["python3", "-c", echo], check=False, timeout=30)
+        vm.result(600)
+        res["heap_steady_state_bytes"] = heap(vm)
+        res["heap_peak_note"] = "gc.mem_alloc() after gc.collect(); includes the 10 KB native module"
+    finally:
+        bl.close()
+    res["code_size_bytes"] = code_size()
+    out = subprocess.run(["arm-none-eabi-size", os.path.join(ROOT, "build", "boards", "qemu-mps2-an386",
+                                                            "firmware.elf")], capture_output=True, text=True)
+    res["firmware_text_bytes"] = int(out.stdout.splitlines()[1].split()[0])
+    os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
+    with open(os.path.join(ROOT, "build", "bench", "board.json"), "w") as f:
+        json.dump(res, f, indent=2)
+    hs = res["handshake_instructions"]
+    print("board: %s, wgcrypto backend %s" % (res["board"], res["wgcrypto_backend"]))
+    print("heap in use: idle %d B, after imports %d B, after handshake %d B (target <= 32768), steady %d B"
+          % (res["heap_idle_bytes"], res["heap_after_imports_bytes"], res["heap_after_handshake_bytes"],
+             res["heap_steady_state_bytes"]))
+    print("handshake instructions (initiator): create initiation %d + consume response %d = %d (target <= 4M"
+          " with the optimized path)" % (hs["create_initiation"], hs["consume_response"], hs["total"]))
+    for k, v in res["code_size_bytes"].items():
+        print("code: %-40s %7d B" % (k, v))
+    print("firmware .text (MicroPython + frozen app): %d B" % res["firmware_text_bytes"])
+
+
+if __name__ == "__main__":
+    main()
