@@ -73,12 +73,13 @@ def make_plan(board, root, fs_root, site=None, dev=None, firmware=True):
                     plan.add("%s/wireguard/%s" % (lib, name), f.read())
         if board.arch == boards.BUILTIN:
             plan.notes.append("wgcrypto is built into this board's firmware")
-        elif board.arch == boards.PURE:
+        elif board.arch == boards.PURE or (board.arch not in boards.BUILT_ARCHS and not os.path.isfile(
+                os.path.join(root, "build", "natmods", board.arch, "wgcrypto.mpy"))):
             src = os.path.join(root, "firmware", "wgcrypto_pure.py")
             with open(src, "rb") as f:
                 plan.add(lib + "/wgcrypto.py", f.read())
-            plan.notes.append("no native wgcrypto for %s yet: uploading the pure-Python fallback "
-                              "(slow, and not constant-time)" % board.name)
+            plan.notes.append("no native wgcrypto for %s (%s) yet: uploading the pure-Python fallback "
+                              "(slow, and not constant-time)" % (board.name, board.arch))
         else:
             mpy = os.path.join(root, "build", "natmods", board.arch, "wgcrypto.mpy")
             if not os.path.isfile(mpy):

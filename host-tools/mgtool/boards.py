@@ -18,10 +18,12 @@ TABLE = {
     "qemu-mps2-an386": ("armv7emsp", "mps2-an386", "qemu", None),
     "rp2-pico-w": ("armv6m", "Pico W", "uf2", "RP2040"),
     "stm32-nucleo-f429zi": ("armv7emsp", "F429", "dfu", None),
-    "esp32-c3": (PURE, "ESP32C3", "esptool", "esp32c3"),      # rv32imc .mpy not built yet
-    "esp32": (PURE, "ESP32", "esptool", "esp32"),             # xtensawin: no toolchain yet
+    "esp32-c3": ("rv32imc", "ESP32C3", "esptool", "esp32c3"),   # .mpy not built yet: pure fallback
+    "esp32": ("xtensawin", "ESP32", "esptool", "esp32"),        # no toolchain yet: pure fallback
 }
 ESP_FIRMWARE_OFFSET = {"esp32": 0x1000, "esp32c3": 0x0}
+NATMOD_ARCHS = ("x64", "x86", "armv6m", "armv7m", "armv7emsp", "armv7emdp", "xtensa", "xtensawin", "rv32imc")
+BUILT_ARCHS = ("x64", "armv6m", "armv7m", "armv7emsp")     # what `make build` produces today
 
 
 @dataclass
@@ -63,10 +65,15 @@ def lookup(name, root=None):
     if name not in TABLE and not data:
         raise MgError("unknown board %r (known: %s, openwrt)" % (name, ", ".join(sorted(TABLE))))
     arch, machine, flash, chip = TABLE.get(name, (PURE, name, "none", None))
-    arch = data.get("natmod_arch", data.get("natmod", data.get("arch", arch)))
-    if arch in (None, "none", "python", "pure-python"):
+    # board.json fields are written for people ("armv7m (armv6m also loads)"): take the first word.
+    text = str(data.get("natmod_arch", data.get("natmod", arch)) or PURE).split()
+    if text and text[0] in NATMOD_ARCHS + (BUILTIN,):
+        arch = text[0]
+    elif text and text[0] in ("none", "python", "pure", "pure-python"):
         arch = PURE
     machine = data.get("machine", machine)
-    flash = data.get("flash_method", data.get("flash", flash)) if isinstance(data.get("flash", flash), str) else flash
+    method = str(data.get("flash_method", "")).split(":")[0].strip()
+    if method in ("qemu", "uf2", "esptool", "dfu", "none"):
+        flash = method
     return Board(name=name, arch=arch, machine=machine, flash=flash, chip=data.get("chip", chip),
                  fs_root=data.get("fs_root"))
