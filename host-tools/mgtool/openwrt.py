@@ -46,15 +46,17 @@ def apply_uci(sh, site, dev, quiet=False, say=print):
     say("applied UCI: interface %s with %d peers" % (iface, len(site.peers_of(dev))))
 
 
-def start_service(sh, dev, say=print):
+def start_service(sh, dev, new_handler=False, say=print):
     code, _ = sh.run("[ -x %s ]" % SERVICE, check=False)
     if code == 0:
         sh.run("%s enable" % SERVICE)
         sh.run("%s restart" % SERVICE, timeout=60)
         say("service microguard enabled and started")
-    # netifd brings up a new or changed interface on reload (auto defaults to on).
-    sh.run("/etc/init.d/network reload", timeout=60)
-    say("network reloaded: interface %s configured" % dev.interface)
+    # netifd brings up a new or changed interface on reload (auto defaults to on),
+    # but reads protocol handlers only when it starts: a fresh install needs a restart.
+    action = "restart" if new_handler else "reload"
+    sh.run("/etc/init.d/network %s" % action, timeout=60)
+    say("network %s: interface %s configured" % ("restarted" if new_handler else "reloaded", dev.interface))
 
 
 def provision(link, site, dev, package=None, user="root", password=None, quiet=False, say=print):
@@ -66,5 +68,5 @@ def provision(link, site, dev, package=None, user="root", password=None, quiet=F
         install_package(sh, package, quiet, say)
     if dev is not None:
         apply_uci(sh, site, dev, quiet, say)
-        start_service(sh, dev, say)
+        start_service(sh, dev, new_handler=bool(package), say=say)
     return sh

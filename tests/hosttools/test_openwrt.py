@@ -96,7 +96,7 @@ def test_provision_installs_package_and_applies_uci(router, tmp_path):
     order = [c for c in calls if not c.startswith("uci-batch")]
     assert order == ["opkg install --force-reinstall /tmp/microguard.ipk", "uci show network", "uci batch",
                      "uci commit network", "/etc/init.d/microguard enable", "/etc/init.d/microguard restart",
-                     "/etc/init.d/network reload"]
+                     "/etc/init.d/network restart"]
     state = open(router.path("/etc/config/network.committed")).read().splitlines()
     assert "network.wg0.proto=microguard" in state
     assert "network.wg0_sensor.public_key=fSIK9yFyySKhHBZV4jprcSsiRqZ5OqXoHz8JMNJqzUI=" in state
