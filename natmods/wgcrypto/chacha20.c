@@ -3,7 +3,15 @@
 // by construction; there are no tables and no data-dependent branches.
 
 #include "chacha20.h"
+#include "wgcrypto_config.h"
 #include "wgcrypto_util.h"
+
+#if WGC_OPT_CHACHA20
+#if defined(WGC_ASM_THUMB2)
+void wgc_chacha20_xor_thumb2(uint32_t state[16], uint8_t *dst, const uint8_t *src, size_t nblocks);
+#define chacha20_xor_asm wgc_chacha20_xor_thumb2
+#endif
+#endif
 
 // "expand 32-byte k" as four little-endian words.
 #define CHACHA_C0 (0x61707865u)
@@ -80,6 +88,16 @@ static void chacha20_block_words(struct chacha20_ctx *ctx, uint32_t ks[16]) {
 }
 
 void chacha20_keystream_block(struct chacha20_ctx *ctx, uint8_t out[CHACHA20_BLOCK_SIZE]) {
+    #if WGC_OPT_CHACHA20
+    if (WGC_USE_ASM) {
+        // keystream = keystream XOR zeros
+        for (int i = 0; i < CHACHA20_BLOCK_SIZE; i++) {
+            out[i] = 0;
+        }
+        chacha20_xor_asm(ctx->state, out, out, 1);
+        return;
+    }
+    #endif
     uint32_t ks[16];
     chacha20_block_words(ctx, ks);
     for (int i = 0; i < 16; i++) {
@@ -89,6 +107,27 @@ void chacha20_keystream_block(struct chacha20_ctx *ctx, uint8_t out[CHACHA20_BLO
 }
 
 void chacha20_xor(struct chacha20_ctx *ctx, uint8_t *dst, const uint8_t *src, size_t len) {
+    #if WGC_OPT_CHACHA20
+    if (WGC_USE_ASM) {
+        size_t n = len / CHACHA20_BLOCK_SIZE;
+        chacha20_xor_asm(ctx->state, dst, src, n);
+        len -= n * CHACHA20_BLOCK_SIZE;
+        if (len > 0) {
+            uint8_t buf[CHACHA20_BLOCK_SIZE];
+            dst += n * CHACHA20_BLOCK_SIZE;
+            src += n * CHACHA20_BLOCK_SIZE;
+            for (int i = 0; i < CHACHA20_BLOCK_SIZE; i++) {
+                buf[i] = 0;
+            }
+            chacha20_xor_asm(ctx->state, buf, buf, 1);
+            for (size_t i = 0; i < len; i++) {
+                dst[i] = src[i] ^ buf[i];
+            }
+            wgc_memzero(buf, sizeof(buf));
+        }
+        return;
+    }
+    #endif
     uint32_t ks[16];
     // Whole blocks are XORed a word at a time.
     while (len >= CHACHA20_BLOCK_SIZE) {

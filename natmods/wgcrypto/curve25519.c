@@ -4,6 +4,8 @@
 
 #include "curve25519.h"
 #include "curve25519_fe.h"
+#include "curve25519_r32.h"
+#include "wgcrypto_config.h"
 #include "wgcrypto_util.h"
 
 static void fe_sq_n(fe *h, const fe *f, int n) {
@@ -47,6 +49,12 @@ static void fe_invert(fe *out, const fe *z) {
 
 void curve25519(uint8_t out[CURVE25519_KEY_SIZE], const uint8_t scalar[CURVE25519_KEY_SIZE],
     const uint8_t point[CURVE25519_KEY_SIZE]) {
+    #if WGC_OPT_X25519
+    if (WGC_USE_ASM) {
+        curve25519_r32(out, scalar, point);
+        return;
+    }
+    #endif
     uint8_t e[32];
     fe x1, x2, z2, x3, z3, a, aa, b, bb, c, d, ee, da, cb;
 

@@ -11,9 +11,15 @@ WGCRYPTO_SRC := \
 	blake2s.c \
 	curve25519.c \
 	curve25519_fe_c32.c \
-	curve25519_fe_c64.c
+	curve25519_fe_c64.c \
+	curve25519_r32.c \
+	wgcrypto_arch.c
+
+# CPU-specific assembly; each file is empty unless built for its CPU.
+WGCRYPTO_ASM := $(notdir $(wildcard $(WGCRYPTO_MOD_DIR)/*.S))
 
 SRC_USERMOD_C += $(addprefix $(WGCRYPTO_MOD_DIR)/,$(WGCRYPTO_SRC))
+SRC_USERMOD_LIB_ASM += $(addprefix $(WGCRYPTO_MOD_DIR)/,$(WGCRYPTO_ASM))
 CFLAGS_USERMOD += -I$(WGCRYPTO_MOD_DIR)
 
 # Ports usually build with -Os; the primitives are worth -O2.  The flag is

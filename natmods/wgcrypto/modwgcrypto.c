@@ -406,13 +406,49 @@ static mp_obj_t wgc_x25519_base(mp_obj_t scalar_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(wgc_x25519_base_obj, wgc_x25519_base);
 
 /******************************************************************************/
-// Module registration
+// Code path selection
 
-#if WGCRYPTO_C64
-#define BACKEND_QSTR MP_QSTR_c64
-#else
-#define BACKEND_QSTR MP_QSTR_c32
-#endif
+#define NEW_STR_LIT(s) mp_obj_new_str((s), sizeof(s) - 1)
+
+static mp_obj_t backend_name(void) {
+    #if WGC_HAVE_ASM
+    if (WGC_USE_ASM) {
+        return NEW_STR_LIT(WGC_ASM_BACKEND);
+    }
+    #endif
+    return NEW_STR_LIT(WGCRYPTO_BACKEND);
+}
+
+// portable() -> bool; portable(flag) -> bool: with a true flag every
+// primitive runs the portable C code even where an optimized path is built
+// in (the tests run all vectors both ways).  Returns the setting in force.
+static mp_obj_t wgc_portable_fn(size_t n_args, const mp_obj_t *args) {
+    #if WGC_HAVE_ASM
+    if (n_args > 0) {
+        wgc_portable = mp_obj_is_true(args[0]);
+    }
+    return mp_obj_new_bool(wgc_portable != 0);
+    #else
+    (void)n_args;
+    (void)args;
+    return mp_const_true;
+    #endif
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(wgc_portable_obj, 0, 1, wgc_portable_fn);
+
+// Module attribute `backend`: the code path in use, which portable() changes.
+// Only called for names not in the module's dict.
+static mp_obj_t wgc_getattr(mp_obj_t attr) {
+    if (attr == MP_OBJ_NEW_QSTR(MP_QSTR_backend)) {
+        return backend_name();
+    }
+    // MP_OBJ_NULL: no such attribute (the caller raises AttributeError).
+    return MP_OBJ_NULL;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(wgc_getattr_obj, wgc_getattr);
+
+/******************************************************************************/
+// Module registration
 
 #ifdef MICROPY_ENABLE_DYNRUNTIME
 
@@ -431,7 +467,8 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     mp_store_global(MP_QSTR_blake2s, MP_OBJ_FROM_PTR(&wgc_blake2s_obj));
     mp_store_global(MP_QSTR_x25519, MP_OBJ_FROM_PTR(&wgc_x25519_obj));
     mp_store_global(MP_QSTR_x25519_base, MP_OBJ_FROM_PTR(&wgc_x25519_base_obj));
-    mp_store_global(MP_QSTR_backend, MP_OBJ_NEW_QSTR(BACKEND_QSTR));
+    mp_store_global(MP_QSTR_portable, MP_OBJ_FROM_PTR(&wgc_portable_obj));
+    mp_store_global(MP_QSTR___getattr__, MP_OBJ_FROM_PTR(&wgc_getattr_obj));
 
     MP_DYNRUNTIME_INIT_EXIT
 }
@@ -452,7 +489,8 @@ static const mp_rom_map_elem_t wgcrypto_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_blake2s), MP_ROM_PTR(&wgc_blake2s_obj) },
     { MP_ROM_QSTR(MP_QSTR_x25519), MP_ROM_PTR(&wgc_x25519_obj) },
     { MP_ROM_QSTR(MP_QSTR_x25519_base), MP_ROM_PTR(&wgc_x25519_base_obj) },
-    { MP_ROM_QSTR(MP_QSTR_backend), MP_ROM_QSTR(BACKEND_QSTR) },
+    { MP_ROM_QSTR(MP_QSTR_portable), MP_ROM_PTR(&wgc_portable_obj) },
+    { MP_ROM_QSTR(MP_QSTR___getattr__), MP_ROM_PTR(&wgc_getattr_obj) },
 };
 static MP_DEFINE_CONST_DICT(wgcrypto_module_globals, wgcrypto_module_globals_table);
 

@@ -22,6 +22,11 @@ struct poly1305_core {
     uint32_t r[5];  // 26-bit limbs
     uint32_t h[5];
     uint32_t s[4];
+    #if WGC_OPT_POLY1305
+    // Optimized path, radix 2^32: h0..h4, r0..r3, s1..s3 (s_i = r_i + r_i / 4).
+    uint32_t a[12];
+    uint32_t use_asm;  // path chosen at init, kept for the whole message
+    #endif
     #endif
 };
 

@@ -10,7 +10,71 @@
 
 #define M26 (0x3ffffffu)
 
+#if WGC_OPT_POLY1305
+#if defined(WGC_ASM_THUMB2)
+void wgc_poly1305_blocks_thumb2(uint32_t st[12], const uint8_t *m, size_t nblocks, uint32_t hibit);
+#define poly1305_blocks_asm wgc_poly1305_blocks_thumb2
+#endif
+
+static void init_r32(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]) {
+    uint32_t *a = st->a;
+    for (int i = 0; i < 5; i++) {
+        a[i] = 0;
+    }
+    a[5] = wgc_load32_le(key) & 0x0fffffffu;
+    a[6] = wgc_load32_le(key + 4) & 0x0ffffffcu;
+    a[7] = wgc_load32_le(key + 8) & 0x0ffffffcu;
+    a[8] = wgc_load32_le(key + 12) & 0x0ffffffcu;
+    for (int i = 1; i < 4; i++) {
+        a[8 + i] = a[5 + i] + (a[5 + i] >> 2);
+    }
+}
+
+// Final reduction of the radix 2^32 accumulator and tag = (h + s) mod 2^128.
+static void emit_r32(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
+    uint32_t h[5], g[5];
+    uint64_t t;
+    for (int i = 0; i < 5; i++) {
+        h[i] = st->a[i];
+    }
+    // Fold bits 130 and up, leaving h < 2^130 + 2^34 < 2p.
+    uint32_t c = (h[4] >> 2) * 5;
+    h[4] &= 3;
+    t = c;
+    for (int i = 0; i < 4; i++) {
+        t += h[i];
+        h[i] = (uint32_t)t;
+        t >>= 32;
+    }
+    h[4] += (uint32_t)t;
+    // g = h + 5 - 2^130 when h >= p, selected with a mask.
+    t = 5;
+    for (int i = 0; i < 4; i++) {
+        t += h[i];
+        g[i] = (uint32_t)t;
+        t >>= 32;
+    }
+    g[4] = h[4] + (uint32_t)t;
+    uint32_t mask = 0u - (g[4] >> 2);  // g[4] >> 2 is 0 or 1
+    t = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t w = (h[i] & ~mask) | (g[i] & mask);
+        t += (uint64_t)w + st->s[i];
+        wgc_store32_le(mac + 4 * i, (uint32_t)t);
+        t >>= 32;
+    }
+    wgc_memzero(h, sizeof(h));
+    wgc_memzero(g, sizeof(g));
+}
+#endif
+
 void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]) {
+    #if WGC_OPT_POLY1305
+    st->use_asm = WGC_USE_ASM;
+    if (st->use_asm) {
+        init_r32(st, key);
+    }
+    #endif
     // Clamp r (RFC 8439 §2.5), then split the 128-bit value into 26-bit limbs.
     uint32_t w0 = wgc_load32_le(key) & 0x0fffffffu;
     uint32_t w1 = wgc_load32_le(key + 4) & 0x0ffffffcu;
@@ -30,6 +94,12 @@ void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY
 }
 
 void poly1305_core_blocks(struct poly1305_core *st, const uint8_t *m, size_t len, uint32_t hibit) {
+    #if WGC_OPT_POLY1305
+    if (st->use_asm) {
+        poly1305_blocks_asm(st->a, m, len / POLY1305_BLOCK_SIZE, hibit);
+        return;
+    }
+    #endif
     const uint32_t r0 = st->r[0], r1 = st->r[1], r2 = st->r[2], r3 = st->r[3], r4 = st->r[4];
     // Products at or above 2^130 wrap around times 5 (2^130 = 5 mod p).
     // Clamping keeps r limbs small enough that 5*r still fits in 32 bits.
@@ -76,6 +146,12 @@ void poly1305_core_blocks(struct poly1305_core *st, const uint8_t *m, size_t len
 }
 
 void poly1305_core_emit(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
+    #if WGC_OPT_POLY1305
+    if (st->use_asm) {
+        emit_r32(st, mac);
+        return;
+    }
+    #endif
     uint32_t h0 = st->h[0], h1 = st->h[1], h2 = st->h[2], h3 = st->h[3], h4 = st->h[4];
     uint32_t c;
 

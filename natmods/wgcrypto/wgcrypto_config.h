@@ -1,9 +1,15 @@
-// Build-time selection of the arithmetic width used by Poly1305 and X25519.
+// Build-time selection of the arithmetic width used by Poly1305 and X25519,
+// and of the CPU-specific code paths.
 //
 // The 64-bit path needs a 64x64->128 multiply, which portable C only gets
 // through the compiler's unsigned __int128.  Everything else (Cortex-M,
 // 32-bit x86, ...) uses 32x32->64 products.  Define WGCRYPTO_FORCE_C32 to
 // exercise the 32-bit code on a 64-bit host.
+//
+// Optimized paths (assembly) are compiled in when the target CPU has them;
+// WGCRYPTO_NO_ASM leaves them out.  They are chosen at run time unless
+// wgc_portable is set (wgcrypto.portable(True)), which forces the portable
+// C path so that tests can run every vector both ways on the same build.
 #ifndef WGCRYPTO_CONFIG_H
 #define WGCRYPTO_CONFIG_H
 
@@ -13,6 +19,49 @@
 #else
 #define WGCRYPTO_C64 (0)
 #define WGCRYPTO_BACKEND "c32"
+#endif
+
+// WGC_ASM_<ARCH> names the optimized code set, WGC_OPT_<PRIMITIVE> what it covers.
+#define WGC_OPT_CHACHA20 (0)
+#define WGC_OPT_POLY1305 (0)
+#define WGC_OPT_X25519 (0)
+
+#if !defined(WGCRYPTO_NO_ASM) && !WGCRYPTO_C64
+
+#if defined(__thumb2__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_7A__))
+// Thumb-2 with umull/umlal: Cortex-M3/M4/M7 and ARMv7-A in Thumb state.
+#define WGC_ASM_THUMB2 (1)
+#undef WGC_OPT_CHACHA20
+#define WGC_OPT_CHACHA20 (1)
+#undef WGC_OPT_POLY1305
+#define WGC_OPT_POLY1305 (1)
+#if defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_7A__)
+// UMAAL (ARMv7E-M DSP extension, all ARMv7-A): radix 2^32 X25519.
+#define WGC_ASM_UMAAL (1)
+#undef WGC_OPT_X25519
+#define WGC_OPT_X25519 (1)
+#endif
+#if defined(__ARM_ARCH_7EM__)
+#define WGC_ASM_BACKEND "armv7em-asm"
+#elif defined(__ARM_ARCH_7M__)
+#define WGC_ASM_BACKEND "armv7m-asm"
+#else
+#define WGC_ASM_BACKEND "armv7a-asm"
+#endif
+#endif
+
+#endif // !WGCRYPTO_NO_ASM
+
+#define WGC_HAVE_ASM (WGC_OPT_CHACHA20 || WGC_OPT_POLY1305 || WGC_OPT_X25519)
+
+#if WGC_HAVE_ASM && !defined(__ASSEMBLER__)
+// Nonzero forces the portable C path (set through wgcrypto.portable()).
+// Not static: a native module's zero-initialised globals must be reachable
+// through its GOT.
+extern int wgc_portable;
+#define WGC_USE_ASM (!wgc_portable)
+#elif !WGC_HAVE_ASM
+#define WGC_USE_ASM (0)
 #endif
 
 #endif // WGCRYPTO_CONFIG_H

@@ -16,13 +16,18 @@ SEED = int(os.environ.get("WGC_SEED", random.SystemRandom().getrandbits(32)))
 # Boards compile each batch in a small heap: lengths up to one ChaCha block boundary past 1 KiB.
 BOARD_LENGTHS = list(range(0, 300)) + [511, 512, 513, 1023, 1024, 1025, 1100, 2048, 4097]
 TARGETS = {"x64-builtin": None, "x64-mpy": None, "mipsel": None, "x64-pure": None,
-           "an386-armv7emsp": BOARD_LENGTHS}
+           "an386-armv7emsp": BOARD_LENGTHS, "an385-armv7m": BOARD_LENGTHS, "armhf": None}
+# Targets with an optimized path run once as built and once with portable(True).
+OPTIMIZED = {"an386-armv7emsp", "an385-armv7m", "armhf"}
+RUNS = [(t, None) for t in TARGETS if t not in OPTIMIZED] + \
+       [(t, p) for t in TARGETS if t in OPTIMIZED for p in (False, True)]
 
 
-@pytest.mark.parametrize("target", list(TARGETS))
-def test_matches_openssl(target):
+@pytest.mark.parametrize("target,portable", RUNS,
+                         ids=["%s%s" % (t, {None: "", False: "-optimized", True: "-portable"}[p]) for t, p in RUNS])
+def test_matches_openssl(target, portable):
     print("differential seed", SEED)
     lengths = TARGETS[target] or cases.DIFF_LENGTHS
     all_cases = cases.differential_cases(SEED, lengths, x25519_count=32 if TARGETS[target] else 64)
-    failures = run_cases(crypto_target(target), all_cases)
+    failures = run_cases(crypto_target(target), all_cases, portable=portable)
     assert not failures, "seed %d: %d of %d failed:\n%s" % (SEED, len(failures), len(all_cases), "\n".join(failures[:25]))

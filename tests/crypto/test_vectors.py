@@ -1,4 +1,9 @@
-"""Every public vector on every target: Wycheproof AEAD/XAEAD/X25519, the BLAKE2s KAT, bad input."""
+"""Every public vector on every target: Wycheproof AEAD/XAEAD/X25519, the BLAKE2s KAT, bad input.
+
+Targets with an optimized (assembly) path run the vectors of the primitives
+it covers a second time with wgcrypto.portable(True), which forces the
+portable C code in the same build.
+"""
 import pytest
 
 import cases
@@ -13,14 +18,19 @@ SUITES = {
     "bad-input": cases.bad_input_cases,
 }
 
-# The code path each build must report: 64-bit limbs where the compiler has
-# 128-bit products, 32-bit limbs elsewhere, "python" for the fallback.
+# The code path each build must report: the optimized path where one is
+# built in, else 64-bit limbs where the compiler has 128-bit products,
+# 32-bit limbs elsewhere, "python" for the fallback.
 EXPECTED_BACKEND = {
     "x64-builtin": "c64", "x64-mpy": "c64", "aarch64": "c64",
-    "mips": "c32", "mipsel": "c32", "armhf": "c32",
-    "an385-armv6m": "c32", "an385-armv7m": "c32", "an386-armv7emsp": "c32",
+    "mips": "c32", "mipsel": "c32", "armhf": "armv7a-asm",
+    "an385-armv6m": "c32", "an385-armv7m": "armv7m-asm", "an386-armv7emsp": "armv7em-asm",
     "x64-pure": "python",
 }
+# Targets with an optimized path: the name portable(True) must switch to.
+PORTABLE_BACKEND = {t: "c32" for t, b in EXPECTED_BACKEND.items() if b.endswith("-asm")}
+# Suites covering the optimized primitives (ChaCha20, Poly1305, X25519).
+PORTABLE_SUITES = ["chacha20poly1305", "xchacha20poly1305", "x25519"]
 
 
 @pytest.mark.parametrize("suite", list(SUITES))
@@ -28,7 +38,15 @@ EXPECTED_BACKEND = {
 def test_vectors(target, suite):
     all_cases = SUITES[suite]()
     assert len(all_cases) > 30
-    failures = run_cases(crypto_target(target), all_cases)
+    failures = run_cases(crypto_target(target), all_cases, portable=False if target in PORTABLE_BACKEND else None)
+    assert not failures, "%d of %d failed:\n%s" % (len(failures), len(all_cases), "\n".join(failures[:25]))
+
+
+@pytest.mark.parametrize("suite", PORTABLE_SUITES)
+@pytest.mark.parametrize("target", list(PORTABLE_BACKEND))
+def test_vectors_portable_path(target, suite):
+    all_cases = SUITES[suite]()
+    failures = run_cases(crypto_target(target), all_cases, portable=True)
     assert not failures, "%d of %d failed:\n%s" % (len(failures), len(all_cases), "\n".join(failures[:25]))
 
 
@@ -36,3 +54,10 @@ def test_vectors(target, suite):
 def test_backend_names_the_path(target):
     out = crypto_target(target).run("import wgcrypto\nprint(repr(wgcrypto.backend))")
     assert out.strip() == repr(EXPECTED_BACKEND[target])
+
+
+@pytest.mark.parametrize("target", list(PORTABLE_BACKEND))
+def test_portable_switch(target):
+    out = crypto_target(target).run("import wgcrypto\nprint(repr((wgcrypto.portable(True), wgcrypto.backend,"
+                                    " wgcrypto.portable(False), wgcrypto.backend)))")
+    assert out.strip() == repr((True, PORTABLE_BACKEND[target], False, EXPECTED_BACKEND[target]))

@@ -1,0 +1,126 @@
+// Poly1305 block function for Thumb-2 (ARMv7-M, ARMv7E-M, ARMv7-A in Thumb
+// state) with 32x32->64 multiply-accumulate (umull/umlal), radix 2^32.
+//
+//   void wgc_poly1305_blocks_thumb2(uint32_t st[12], const uint8_t *m,
+//                                   size_t nblocks, uint32_t hibit);
+// st: h0..h4 (h4 a few bits), r0..r3 (clamped key), s1..s3 (s_i = r_i + r_i/4).
+// For each 16-byte block: h = (h + m + hibit * 2^128) * r, partially reduced.
+//
+// Column k of the product collects the terms h_i r_j with i + j = k; terms
+// with i + j >= 4 sit at 2^128 * 2^(32 (i + j - 4)) and 2^128 = 5/4 mod
+// 2^130 - 5, so they enter column i + j - 4 multiplied by s_j = 5/4 r_j
+// (exact: clamping makes r1..r3 multiples of 4).  Clamping also keeps every
+// r_j below 2^28, so each column sum (five products plus the carry in) stays
+// below 2^64 and umlal accumulates it without carry handling.  The top column
+// d4 = h4 r0 + carry is below 2^31; its bits from 2^130 up fold back times 5.
+// No branch or address depends on h, r or the message.
+
+#include "wgcrypto_config.h"
+
+#if defined(WGC_ASM_THUMB2)
+
+    .syntax unified
+    .thumb
+    .text
+
+// stack frame (after push {r4-r11, lr})
+#define S_R0    0       // r0, s3, s2, s1 in this order for one ldm
+#define S_R1    16
+#define S_R2    20
+#define S_R3    24
+#define S_M     28
+#define S_N     32
+#define S_HIBIT 36
+#define S_ST    40
+#define FRAME   44
+
+// h0..h4 = r4..r8
+    .global wgc_poly1305_blocks_thumb2
+    .type wgc_poly1305_blocks_thumb2, %function
+    .thumb_func
+wgc_poly1305_blocks_thumb2:
+    cmp r2, #0
+    it eq
+    bxeq lr
+    push {r4-r11, lr}
+    sub sp, sp, #FRAME
+    str r0, [sp, #S_ST]
+    str r1, [sp, #S_M]
+    str r2, [sp, #S_N]
+    str r3, [sp, #S_HIBIT]
+    add r12, r0, #20
+    ldm r12, {r4-r10}           // r0 r1 r2 r3 s1 s2 s3
+    str r4, [sp, #S_R0]
+    str r10, [sp, #S_R0 + 4]
+    str r9, [sp, #S_R0 + 8]
+    str r8, [sp, #S_R0 + 12]
+    str r5, [sp, #S_R1]
+    str r6, [sp, #S_R2]
+    str r7, [sp, #S_R3]
+    ldm r0, {r4-r8}             // h0..h4
+.Lblock:
+    // h += m + hibit * 2^128 (the message may be unaligned: word loads)
+    ldr r12, [sp, #S_M]
+    ldr r0, [r12], #4
+    ldr r1, [r12], #4
+    ldr r2, [r12], #4
+    ldr r3, [r12], #4
+    str r12, [sp, #S_M]
+    ldr r12, [sp, #S_HIBIT]
+    adds r4, r4, r0
+    adcs r5, r5, r1
+    adcs r6, r6, r2
+    adcs r7, r7, r3
+    adc r8, r8, r12
+    // column 0: h0 r0 + h1 s3 + h2 s2 + h3 s1 -> (r0, r1)
+    ldm sp, {r9-r12}            // r9 = r0, r10 = s3, r11 = s2, r12 = s1
+    umull r0, r1, r4, r9
+    umlal r0, r1, r5, r10
+    umlal r0, r1, r6, r11
+    umlal r0, r1, r7, r12
+    // column 1: carry + h0 r1 + h1 r0 + h2 s3 + h3 s2 + h4 s1 -> (r1, r2)
+    ldr lr, [sp, #S_R1]
+    movs r2, #0
+    umlal r1, r2, r4, lr
+    umlal r1, r2, r5, r9
+    umlal r1, r2, r6, r10
+    umlal r1, r2, r7, r11
+    umlal r1, r2, r8, r12
+    // column 2: carry + h0 r2 + h1 r1 + h2 r0 + h3 s3 + h4 s2 -> (r2, r3)
+    ldr r12, [sp, #S_R2]
+    movs r3, #0
+    umlal r2, r3, r4, r12
+    umlal r2, r3, r5, lr
+    umlal r2, r3, r6, r9
+    umlal r2, r3, r7, r10
+    umlal r2, r3, r8, r11
+    // column 3: carry + h0 r3 + h1 r2 + h2 r1 + h3 r0 + h4 s3 -> (r3, r11)
+    movs r11, #0
+    umlal r3, r11, r8, r10
+    ldr r10, [sp, #S_R3]
+    umlal r3, r11, r4, r10
+    umlal r3, r11, r5, r12
+    umlal r3, r11, r6, lr
+    umlal r3, r11, r7, r9
+    // column 4: carry + h4 r0
+    mla r11, r8, r9, r11
+    // fold bits 130 and up: h = d mod 2^130 + 5 (d >> 130)
+    bic r12, r11, #3
+    add r12, r12, r11, lsr #2
+    and r8, r11, #3
+    adds r4, r0, r12
+    adcs r5, r1, #0
+    adcs r6, r2, #0
+    adcs r7, r3, #0
+    adc r8, r8, #0
+    ldr r0, [sp, #S_N]
+    subs r0, r0, #1
+    str r0, [sp, #S_N]
+    bne .Lblock
+    ldr r0, [sp, #S_ST]
+    stm r0, {r4-r8}
+    add sp, sp, #FRAME
+    pop {r4-r11, pc}
+    .size wgc_poly1305_blocks_thumb2, .-wgc_poly1305_blocks_thumb2
+
+#endif
