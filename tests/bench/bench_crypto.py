@@ -47,15 +47,16 @@ def wall_clock():
     return openssl, timed
 
 
-def user_job(col, qemu, binary, run=1):
-    backend, raw = counting.user_counts(col, qemu, binary, workload.CASES + [workload.EMPTY], cfg.USER_N, run)
+def user_job(col, qemu, binary, portable=None, run=1):
+    backend, raw = counting.user_counts(col, qemu, binary, workload.CASES + [workload.EMPTY], cfg.USER_N, run,
+                                        portable)
     per_iter = {rid: (i2 - i1) / (n2 - n1) for rid, (n1, i1, n2, i2) in raw.items()}
     return {"kind": "qemu-user " + qemu, "backend": backend, "raw": raw, "per_iter": per_iter}
 
 
-def board_job(col, board, arch):
+def board_job(col, board, arch, portable=None):
     cases_n = [(rid, op, size, cfg.BOARD_N[rid]) for rid, op, size in workload.CASES + [workload.EMPTY]]
-    backend, raw = counting.board_counts(col, board, arch, cases_n)
+    backend, raw = counting.board_counts(col, board, arch, cases_n, portable)
     per_iter = {rid: ticks * counting.INSNS_PER_TICK / n for rid, (n, ticks) in raw.items()}
     return {"kind": "%s %s.mpy -icount shift=0" % (board, arch), "backend": backend, "raw": raw,
             "per_iter": per_iter}
@@ -67,16 +68,16 @@ def instruction_counts():
     jobs = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         # Boards first: they are the longest jobs.
-        for col, board, arch in cfg.BOARD_TARGETS:
-            jobs[col] = pool.submit(board_job, col, board, arch)
-        for col, qemu, binary in cfg.USER_TARGETS:
-            jobs[col] = pool.submit(user_job, col, qemu, binary)
-        for col, board, arch in cfg.BOARD_TARGETS:
+        for col, board, arch, portable in cfg.BOARD_TARGETS:
+            jobs[col] = pool.submit(board_job, col, board, arch, portable)
+        for col, qemu, binary, portable in cfg.USER_TARGETS:
+            jobs[col] = pool.submit(user_job, col, qemu, binary, portable)
+        for col, board, arch, portable in cfg.BOARD_TARGETS:
             if col in cfg.REPEAT:
-                jobs[col + " repeat"] = pool.submit(board_job, col, board, arch)
-        for col, qemu, binary in cfg.USER_TARGETS:
+                jobs[col + " repeat"] = pool.submit(board_job, col, board, arch, portable)
+        for col, qemu, binary, portable in cfg.USER_TARGETS:
             if col in cfg.REPEAT:
-                jobs[col + " repeat"] = pool.submit(user_job, col, qemu, binary, 2)
+                jobs[col + " repeat"] = pool.submit(user_job, col, qemu, binary, portable, 2)
         res = {k: f.result() for k, f in jobs.items()}
     counts = {}
     for k, r in res.items():
@@ -121,7 +122,7 @@ def main():
     print()
     print("== Instructions (deterministic), loop overhead subtracted ==")
     print("qemu-user %s: (I(n2)-I(n1))/(n2-n1) with a counting plugin, n=%s;"
-          % ("/".join(c for c, _, _ in cfg.USER_TARGETS), cfg.USER_N))
+          % ("/".join(c for c, _, _, _ in cfg.USER_TARGETS), cfg.USER_N))
     print("boards (%s): FPGAIO counter x 40 around n calls, n=%s."
           % (qemu_version(), cfg.BOARD_N))
     print(report.count_table(RIDS, [(c, r["backend"], dict(r["per_op"], empty=r["loop_overhead_per_iter"]))

@@ -11,16 +11,27 @@ TIME_TARGETS = [
     ("x64-pure", CRYPTO_TARGETS["x64-pure"]),
 ]
 
-# Linux router builds under the dynamic qemu-user (the -static ones reject -plugin):
-# (column, qemu binary, micropython binary).
-USER_TARGETS = [(a, QEMU_USER_DYNAMIC[a], unix_binary(a)) for a in ("mips", "mipsel", "armhf", "aarch64")]
+# Builds with an optimized (assembly) path are measured twice in the same run:
+# as built, and with wgcrypto.portable(True) forcing the portable C code
+# (column suffix "-portable").  portable None: a build without the switch.
+OPTIMIZED = ("armhf", "m3-armv7m", "m4-armv7emsp")
 
-# MPS2 boards under -icount, loading a native module: (column, board, .mpy arch).
-BOARD_TARGETS = [
-    ("m3-armv6m", "qemu-mps2-an385", "armv6m"),
-    ("m3-armv7m", "qemu-mps2-an385", "armv7m"),
-    ("m4-armv7emsp", "qemu-mps2-an386", "armv7emsp"),
-]
+# Linux router builds under the dynamic qemu-user (the -static ones reject -plugin):
+# (column, qemu binary, micropython binary, portable).
+USER_TARGETS = []
+for a in ("mips", "mipsel", "armhf", "aarch64"):
+    USER_TARGETS.append((a, QEMU_USER_DYNAMIC[a], unix_binary(a), False if a in OPTIMIZED else None))
+    if a in OPTIMIZED:
+        USER_TARGETS.append((a + "-portable", QEMU_USER_DYNAMIC[a], unix_binary(a), True))
+
+# MPS2 boards under -icount, loading a native module: (column, board, .mpy arch, portable).
+BOARD_TARGETS = []
+for col, board, arch in [("m3-armv6m", "qemu-mps2-an385", "armv6m"),
+                         ("m3-armv7m", "qemu-mps2-an385", "armv7m"),
+                         ("m4-armv7emsp", "qemu-mps2-an386", "armv7emsp")]:
+    BOARD_TARGETS.append((col, board, arch, False if col in OPTIMIZED else None))
+    if col in OPTIMIZED:
+        BOARD_TARGETS.append((col + "-portable", board, arch, True))
 
 # Targets counted a second time to check the counts repeat exactly.
 REPEAT = ("mipsel", "m3-armv7m")

@@ -24,7 +24,7 @@ def build_plugin():
     return PLUGIN
 
 
-def user_count(qemu, binary, op, size, n, tag, run):
+def user_count(qemu, binary, op, size, n, tag, run, portable=None):
     """Instructions for one whole interpreter run of `op` n times under qemu-user."""
     # The guest sees the same argv ("bench.py", run from its own directory) for
     # every case and repeat: the script's name is interned by the interpreter and
@@ -32,7 +32,7 @@ def user_count(qemu, binary, op, size, n, tag, run):
     work = os.path.join(BENCH, "work", "%s-%d" % (tag, run))
     os.makedirs(work, exist_ok=True)
     with open(os.path.join(work, "bench.py"), "w") as f:
-        f.write(workload.plain_script(op, size, n))
+        f.write(workload.plain_script(op, size, n, portable))
     count = os.path.join(work, "count.txt")
     prefix = ["env", "-i", qemu, "-plugin", "%s,outfile=%s" % (PLUGIN, count)]
     cmd = UnixTarget(tag, binary, prefix=prefix).command("bench.py")
@@ -44,22 +44,22 @@ def user_count(qemu, binary, op, size, n, tag, run):
         return backend, int(f.read())
 
 
-def user_counts(tag, qemu, binary, cases, iters, run=1):
+def user_counts(tag, qemu, binary, cases, iters, run=1, portable=None):
     """{rid: (n1, I(n1), n2, I(n2))} for each (rid, op, size) and the backend name."""
     backend, raw = None, {}
     for rid, op, size in cases:
         n1, n2 = iters[op]
-        backend, i1 = user_count(qemu, binary, op, size, n1, tag, run)
-        _, i2 = user_count(qemu, binary, op, size, n2, tag, run)
+        backend, i1 = user_count(qemu, binary, op, size, n1, tag, run, portable)
+        _, i2 = user_count(qemu, binary, op, size, n2, tag, run, portable)
         raw[rid] = (n1, i1, n2, i2)
     return backend, raw
 
 
-def board_counts(tag, board, mpy_arch, cases_n):
+def board_counts(tag, board, mpy_arch, cases_n, portable=None):
     """{rid: (n, ticks)} and the backend name, all cases in one board session."""
     t = BoardTarget(tag, board, [("wgcrypto_mod", natmod(mpy_arch))],
                     alias="wgcrypto_mod", icount=True)
     try:
-        return workload.parse(t.run(workload.board_script(cases_n), timeout=900))
+        return workload.parse(t.run(workload.board_script(cases_n, portable), timeout=900))
     finally:
         t.close()

@@ -92,20 +92,25 @@ def counted(rid, op, size, n):
 """
 
 
+def mode_prefix(portable):
+    """Script lines forcing the portable path (True) or the optimized one (False); None: as built."""
+    return "" if portable is None else "import wgcrypto\nwgcrypto.portable(%r)\n" % bool(portable)
+
+
 def timed_script(cases, target_us):
     calls = "".join("timed(%r, %r, %d, %d)\n" % (rid, op, size, target_us) for rid, op, size in cases)
     return OPS + TIMED + calls
 
 
-def board_script(cases_n):
+def board_script(cases_n, portable=None):
     """cases_n: [(rid, op, size, n)]."""
     calls = "".join("counted(%r, %r, %d, %d)\n" % c for c in cases_n)
-    return OPS + BOARD + calls
+    return mode_prefix(portable) + OPS + BOARD + calls
 
 
-def plain_script(op, size, n):
+def plain_script(op, size, n, portable=None):
     """One case and nothing else: the whole process is what the plugin counts."""
-    return OPS + "gc.collect()\nOPS[%r](%d, %d)\n" % (op, n, size)
+    return mode_prefix(portable) + OPS + "gc.collect()\nOPS[%r](%d, %d)\n" % (op, n, size)
 
 
 def parse(out):
