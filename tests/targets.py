@@ -142,7 +142,8 @@ class BoardTarget:
 
     def run(self, script, timeout=600):
         self._write(script.encode() + b"\x04")
-        head = self._read_until(b"OK", 60)
+        # A loaded machine can take minutes to paste a large script into the emulated UART.
+        head = self._read_until(b"OK", 300)
         if not head.endswith(b"OK"):
             raise TargetError("%s: raw REPL refused the script: %r" % (self.name, head[-300:]))
         out = self._read_until(b"\x04", timeout)[:-1]
@@ -179,8 +180,11 @@ def mpy_as(arch, module):
     d = os.path.join(BUILD, "test-mpy", arch)
     os.makedirs(d, exist_ok=True)
     dst = os.path.join(d, module + ".mpy")
-    with open(natmod(arch), "rb") as src, open(dst, "wb") as out:
+    # Written beside and renamed into place: parallel test workers may read it meanwhile.
+    tmp = "%s.%d.tmp" % (dst, os.getpid())
+    with open(natmod(arch), "rb") as src, open(tmp, "wb") as out:
         out.write(src.read())
+    os.replace(tmp, dst)
     return d
 
 

@@ -28,8 +28,11 @@ INSNS_PER_TICK = 40  # FPGAIO counter is 25 MHz; -icount shift=0 runs 1 insn per
 def build_plugin():
     if not os.path.exists(PLUGIN) or os.path.getmtime(PLUGIN) < os.path.getmtime(PLUGIN_SRC):
         os.makedirs(BENCH, exist_ok=True)
-        subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o", PLUGIN, PLUGIN_SRC],
+        # Built beside and renamed into place: parallel test workers may build it at once.
+        tmp = "%s.%d.tmp" % (PLUGIN, os.getpid())
+        subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-o", tmp, PLUGIN_SRC],
                        check=True)
+        os.replace(tmp, PLUGIN)
     return PLUGIN
 
 

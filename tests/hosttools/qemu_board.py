@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT
+from mgtool_run import ROOT
 
 MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386"}
 

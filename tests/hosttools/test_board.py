@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, assert_one_error_line, mgtool
+from mgtool_run import ROOT, assert_one_error_line, mgtool
 from qemu_board import QemuBoard
 
 SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "site.toml")

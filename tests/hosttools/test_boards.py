@@ -1,7 +1,7 @@
 """Which files mgtool plans for each board (board/<name>/board.json or its built-in table)."""
 import pytest
 
-from conftest import ROOT
+from mgtool_run import ROOT
 from mgtool import boardprov, boards
 from mgtool.errors import MgError
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import mgtool
+from mgtool_run import mgtool
 
 COMMANDS = ["keygen", "pubkey", "psk", "config", "provision", "flash", "console", "status"]
 

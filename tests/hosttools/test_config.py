@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import assert_one_error_line, mgtool
+from mgtool_run import assert_one_error_line, mgtool
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 SITE = os.path.join(DATA, "site.toml")

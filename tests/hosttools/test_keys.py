@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from conftest import assert_one_error_line, mgtool
+from mgtool_run import assert_one_error_line, mgtool
 
 
 def wg(*args, input=None):

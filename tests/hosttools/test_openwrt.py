@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import HOST_TOOLS, assert_one_error_line, mgtool
+from mgtool_run import HOST_TOOLS, assert_one_error_line, mgtool
 from openwrt_console import PASSWORD, Console, make_rootfs, mount_rootfs, unmount_rootfs
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -4,7 +4,7 @@ import struct
 
 import pytest
 
-from conftest import assert_one_error_line, mgtool
+from mgtool_run import assert_one_error_line, mgtool
 from mgtool import uf2
 from mgtool.errors import MgError
 
