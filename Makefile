@@ -121,8 +121,14 @@ build/boards/%/firmware.elf: $(BOARD_SRC) | $(DEPS) $(MPY_CROSS)
 package: $(ROUTER_BINS) $(MPY_CROSS)
 	@$(PY) packaging/openwrt/build_ipk.py --out build/packages/openwrt
 
+# Two workers: most tests wait on a single-threaded emulator.  A test that
+# hangs fails after TEST_TIMEOUT seconds instead of stalling the run.
+TEST_WORKERS ?= 2
+TEST_TIMEOUT ?= 1200
+PYTEST = $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --timeout $(TEST_TIMEOUT) --durations=15
+
 test: build
-	@$(VENV)/bin/pytest -q tests
+	@$(PYTEST) tests
 
 # The crypto tests on the host build only: a fast loop while developing.
 test-quick: $(UNIX_X64) $(NATMODS)
