@@ -443,6 +443,8 @@ static mp_obj_t wgc_getattr(mp_obj_t attr) {
         return backend_name();
     }
     // MP_OBJ_NULL: no such attribute (the caller raises AttributeError).
+    // Raising here instead would break `import wgcrypto`: the import machinery
+    // probes module attributes and expects NULL, not an exception.
     return MP_OBJ_NULL;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(wgc_getattr_obj, wgc_getattr);
