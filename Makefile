@@ -37,6 +37,7 @@ UNIX_X64     := build/unix-x64/micropython
 ROUTER_BINS  := $(foreach a,$(ROUTER_ARCHS),build/unix-$(a)/micropython)
 NATMODS      := $(foreach a,$(NATMOD_ARCHS),build/natmods/$(a)/wgcrypto.mpy)
 BOARD_ELFS   := $(foreach b,$(BOARDS),build/boards/$(b)/firmware.elf)
+M0_HARNESS   := build/m0harness/m0harness.elf
 
 .PHONY: all deps build test test-quick demo bench bench-crypto bench-tunnel clean distclean help
 all: build
@@ -70,13 +71,22 @@ build: | $(DEPS)
 	@$(MAKE) --no-print-directory -j$(JOBS) build-all
 
 .PHONY: build-all
-build-all: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard
+build-all: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard $(M0_HARNESS)
 
 # The router daemon for the host build: the unix port running firmware/microguard.
 # MICROGUARD_ARCH=mipsel (or mips, armhf, aarch64) runs the static router build under qemu-user instead.
 build/bin/microguard: scripts/microguard.in
 	@mkdir -p $(dir $@)
 	@sed 's|@ROOT@|$(ROOT)|g' $< > $@ && chmod +x $@
+
+# Bare-metal Cortex-M0 harness: the wgcrypto sources on QEMU -M microbit
+# (tests/crypto/test_m0_board.py).
+$(M0_HARNESS): $(wildcard tests/crypto/m0harness/*) $(NATMOD_SRC) | $(DEPS)
+	@echo "build: Cortex-M0 crypto harness"
+	@mkdir -p $(dir $@)
+	@$(MAKE) -s -C tests/crypto/m0harness OUT=$(ROOT)/$@ > build/m0harness.log 2>&1 \
+		|| { tail -30 build/m0harness.log; exit 1; }
+	@touch $@
 
 $(UNIX_X64): $(NATMOD_SRC) | $(DEPS)
 	@echo "build: unix x64 (wgcrypto built in)"

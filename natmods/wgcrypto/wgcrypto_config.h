@@ -50,6 +50,16 @@
 #endif
 #endif
 
+#if defined(__thumb__) && !defined(__thumb2__) && defined(__ARM_ARCH_6M__)
+// ARMv6-M (Cortex-M0/M0+): Thumb-1 only, MULS 32x32->32 is the only multiply.
+#define WGC_ASM_ARMV6M (1)
+#undef WGC_OPT_CHACHA20
+#define WGC_OPT_CHACHA20 (1)
+#undef WGC_OPT_X25519
+#define WGC_OPT_X25519 (1)
+#define WGC_ASM_BACKEND "armv6m-asm"
+#endif
+
 #endif // !WGCRYPTO_NO_ASM
 
 #define WGC_HAVE_ASM (WGC_OPT_CHACHA20 || WGC_OPT_POLY1305 || WGC_OPT_X25519)

@@ -45,7 +45,7 @@ USER = [
     ("aarch64", QEMU_USER_DYNAMIC["aarch64"], unix_binary("aarch64"), [None]),
 ]
 BOARDS = [
-    ("an385-armv6m", "qemu-mps2-an385", "armv6m", [None]),
+    ("an385-armv6m", "qemu-mps2-an385", "armv6m", [False, True]),
     ("an385-armv7m", "qemu-mps2-an385", "armv7m", [False, True]),
     ("an386-armv7emsp", "qemu-mps2-an386", "armv7emsp", [False, True]),
 ]

@@ -24,6 +24,10 @@ TARGETS = {"x64-builtin": None, "x64-mpy": None, "mipsel": EMULATED_LENGTHS, "x6
 BOARDS = {"an386-armv7emsp", "an385-armv7m"}
 # Targets with an optimized path run once as built and once with portable(True).
 OPTIMIZED = {"an386-armv7emsp", "an385-armv7m", "armhf"}
+# Cortex-M0 (ChaCha20 and X25519 assembly).
+TARGETS["an385-armv6m"] = BOARD_LENGTHS
+BOARDS.add("an385-armv6m")
+OPTIMIZED.add("an385-armv6m")
 RUNS = [(t, None) for t in TARGETS if t not in OPTIMIZED] + \
        [(t, p) for t in TARGETS if t in OPTIMIZED for p in (False, True)]
 

@@ -24,7 +24,7 @@ SUITES = {
 EXPECTED_BACKEND = {
     "x64-builtin": "c64", "x64-mpy": "c64", "aarch64": "c64",
     "mips": "c32", "mipsel": "c32", "armhf": "armv7a-asm",
-    "an385-armv6m": "c32", "an385-armv7m": "armv7m-asm", "an386-armv7emsp": "armv7em-asm",
+    "an385-armv6m": "armv6m-asm", "an385-armv7m": "armv7m-asm", "an386-armv7emsp": "armv7em-asm",
     "x64-pure": "python",
 }
 # Targets with an optimized path: the name portable(True) must switch to.
