@@ -76,13 +76,13 @@ def call_count(call, portable):
     return (totals[1] - totals[0]) // 2
 
 
-@pytest.mark.parametrize("portable", [False, True], ids=["optimized", "portable"])
+@pytest.mark.parametrize("portable", [False, True], ids=["armv6m-optimized", "armv6m-portable"])
 def test_m0_backend(portable):
     answers, _ = run_harness([mode_line(portable), "b backend"])
     assert answers["b"] == "s" + MODES[portable]
 
 
-@pytest.mark.parametrize("portable", [False, True], ids=["optimized", "portable"])
+@pytest.mark.parametrize("portable", [False, True], ids=["armv6m-optimized", "armv6m-portable"])
 @pytest.mark.parametrize("suite", list(SUITES))
 def test_m0_vectors(suite, portable):
     all_cases = [c for c in SUITES[suite]() if c[1].split(" ", 1)[0] in SUPPORTED]
@@ -97,7 +97,7 @@ def test_m0_vectors(suite, portable):
     assert not failures, "%d of %d failed:\n%s" % (len(failures), len(all_cases), "\n".join(failures[:25]))
 
 
-def test_m0_x25519_instruction_budget():
+def test_m0_armv6m_x25519_instruction_budget():
     k = "h" + "a5" * 32
     u = "h" + "09" + "00" * 31
     opt = call_count("x25519 %s %s" % (k, u), False)
@@ -107,7 +107,7 @@ def test_m0_x25519_instruction_budget():
     assert port >= SPEEDUP_MIN * opt
 
 
-def test_m0_aead_instructions_per_byte():
+def test_m0_armv6m_aead_instructions_per_byte():
     msg = bytes(i & 0xFF for i in range(AEAD_LEN))
     call = "chacha20poly1305_encrypt h%s h%s h%s h" % ("42" * 32, "00" * 12, msg.hex())
     opt = call_count(call, False)
@@ -130,7 +130,7 @@ def secret_calls(op):
     return out
 
 
-@pytest.mark.parametrize("portable", [False, True], ids=["optimized", "portable"])
+@pytest.mark.parametrize("portable", [False, True], ids=["armv6m-optimized", "armv6m-portable"])
 @pytest.mark.parametrize("op", ["x25519", "poly1305"])
 def test_m0_count_is_secret_independent(op, portable):
     counts = [call_count(c, portable) for c in secret_calls(op)]
