@@ -5,7 +5,8 @@
 // line), in the encoding of tests/crypto/target_ops.py: "<id> <func> <args>"
 // in, "<id> <answer>" out.  Arguments: h<hex> bytes, i<int>.  Answers:
 // h<hex>, N (authentication failed), i<int>, s<text>, E<error>.
-// Extra commands: "portable 0|1" (wgc_portable), "backend", and
+// Extra commands: "portable 0|1" (wgc_portable), "backend", "align 0..3"
+// (offset of the message and output buffers), and
 // "rep <n> <func> <args>" which runs a call n times, so the instruction
 // count of one call is the difference of two whole runs.
 
@@ -25,7 +26,10 @@
 
 static char line[LINE_MAX];
 static char outline[2 * BUF_MAX + 64];
-static uint8_t msg[BUF_MAX], out[BUF_MAX], aad[AAD_MAX], key[32], nonce[24];
+static uint8_t msgbuf[BUF_MAX + 4], outbuf[BUF_MAX + 4], aad[AAD_MAX], key[32], nonce[24];
+// Message and output start "align" bytes into their buffers: Cortex-M0
+// faults on unaligned word access, so the byte paths need their own runs.
+static uint8_t *msg = msgbuf, *out = outbuf;
 
 // The compiler may emit calls to these for struct copies and zeroing.
 void *memcpy(void *d, const void *s, size_t n) {
@@ -305,6 +309,12 @@ int main(void) {
             (void)a;
             put_str("i0");
             #endif
+        } else if (streq(func, "align")) {
+            char *a = next_token(&p);
+            uint32_t off = a ? (uint32_t)(a[0] - '0') & 3 : 0;
+            msg = msgbuf + off;
+            out = outbuf + off;
+            put_str("i1");
         } else if (streq(func, "backend")) {
             put_str("s");
             #if WGC_HAVE_ASM
