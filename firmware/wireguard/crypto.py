@@ -20,13 +20,42 @@ xaead_decrypt = wgcrypto.xchacha20poly1305_decrypt
 _blake2s = wgcrypto.blake2s
 
 ZERO_KEY = bytes(KEY_LEN)
-_IPAD = bytes([0x36]) * BLAKE2S_BLOCK
-_OPAD = bytes([0x5c]) * BLAKE2S_BLOCK
+# KDF counters 0x01..0x03 as ready-made bytes.
+_COUNTERS = (b"", b"\x01", b"\x02", b"\x03")
 
 
-def digest(*parts):
-    """HASH(a || b || ...): unkeyed BLAKE2s-256."""
-    return _blake2s(b"".join(parts), HASH_LEN)
+def _xor_pad(key, pad):
+    out = bytearray(bytes((pad,)) * BLAKE2S_BLOCK)
+    for i in range(len(key)):
+        out[i] ^= key[i]
+    return out
+
+
+try:
+    # Native-code byte loops (viper) where the board has a native emitter.
+    from mgboard.fastbytes import is_zero, equal, make_kdf
+except (ImportError, SyntaxError):
+    make_kdf = None
+
+    def is_zero(buf):
+        acc = 0
+        for b in buf:
+            acc |= b
+        return acc == 0
+
+    def equal(a, b):
+        """Compare MACs without stopping at the first difference."""
+        if len(a) != len(b):
+            return False
+        acc = 0
+        for i in range(len(a)):
+            acc |= a[i] ^ b[i]
+        return acc == 0
+
+
+def digest(a, b=b""):
+    """HASH(a || b): unkeyed BLAKE2s-256 (the protocol only ever hashes two parts)."""
+    return _blake2s(a + b, HASH_LEN)
 
 
 def mac(key, data):
@@ -34,28 +63,28 @@ def mac(key, data):
     return _blake2s(data, MAC_LEN, key)
 
 
-def _xor_pad(key, pad):
-    out = bytearray(pad)
-    for i in range(len(key)):
-        out[i] ^= key[i]
-    return out
-
-
 def hmac(key, data):
     """HMAC-BLAKE2s (RFC 2104 with a 64-byte block); keys here are <= 32 bytes."""
-    inner = _blake2s(_xor_pad(key, _IPAD) + data, HASH_LEN)
-    return _blake2s(_xor_pad(key, _OPAD) + inner, HASH_LEN)
+    inner = _blake2s(_xor_pad(key, 0x36) + data, HASH_LEN)
+    return _blake2s(_xor_pad(key, 0x5c) + inner, HASH_LEN)
 
 
 def kdf(key, data, n):
-    """KDF_n of the paper: tuple of n 32-byte outputs."""
+    """KDF_n of the paper: list of n 32-byte outputs."""
     t0 = hmac(key, data)
+    # Every output is an HMAC keyed with t0: build its two pad blocks once.
+    ipad = _xor_pad(t0, 0x36)
+    opad = _xor_pad(t0, 0x5c)
     out = []
     prev = b""
     for i in range(1, n + 1):
-        prev = hmac(t0, prev + bytes([i]))
+        prev = _blake2s(opad + _blake2s(ipad + prev + _COUNTERS[i], HASH_LEN), HASH_LEN)
         out.append(prev)
     return out
+
+
+if make_kdf is not None:
+    kdf = make_kdf(_blake2s)      # the same KDF with its HMAC blocks built natively
 
 
 def dh(private, public):
@@ -64,23 +93,6 @@ def dh(private, public):
     if is_zero(shared):
         return None
     return shared
-
-
-def is_zero(buf):
-    acc = 0
-    for b in buf:
-        acc |= b
-    return acc == 0
-
-
-def equal(a, b):
-    """Compare MACs without stopping at the first difference."""
-    if len(a) != len(b):
-        return False
-    acc = 0
-    for i in range(len(a)):
-        acc |= a[i] ^ b[i]
-    return acc == 0
 
 
 def clamp(private):
