@@ -156,7 +156,7 @@ bench-crypto: build
 	@$(PY) tests/bench/bench_crypto.py
 
 clean:
-	rm -rf build/unix-* build/natmods build/boards build/bench build/*.log
+	rm -rf build/unix-* build/natmods build/boards build/bench build/m0harness build/*.log
 
 distclean:
 	rm -rf build .venv .state
