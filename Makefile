@@ -15,6 +15,8 @@ NATMOD_ARCHS := x64 armv6m armv7m armv7emsp
 BOARDS       := qemu-mps2-an385 qemu-mps2-an386
 
 # musl via zig, like OpenWrt: static, soft-float on MIPS.
+# mips32r2 is the ISA of OpenWrt's 24Kc/74Kc (LLVM has no 24kc CPU name); it
+# turns on rotr/wsbh, which the MIPS assembly in natmods/wgcrypto requires.
 ZIG_TARGET_mips    := mips-linux-musleabi
 ZIG_CPU_mips       := -mcpu=mips32r2
 ZIG_TARGET_mipsel  := mipsel-linux-musleabi

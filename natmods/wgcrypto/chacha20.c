@@ -10,6 +10,9 @@
 #if defined(WGC_ASM_THUMB2)
 void wgc_chacha20_xor_thumb2(uint32_t state[16], uint8_t *dst, const uint8_t *src, size_t nblocks);
 #define chacha20_xor_asm wgc_chacha20_xor_thumb2
+#elif defined(WGC_ASM_MIPS32R2)
+void wgc_chacha20_xor_mips(uint32_t state[16], uint8_t *dst, const uint8_t *src, size_t nblocks);
+#define chacha20_xor_asm wgc_chacha20_xor_mips
 #elif defined(WGC_ASM_ARMV6M)
 void wgc_chacha20_xor_armv6m(uint32_t state[16], uint8_t *dst, const uint8_t *src, size_t nblocks);
 #define chacha20_xor_asm wgc_chacha20_xor_armv6m

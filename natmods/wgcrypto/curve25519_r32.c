@@ -22,6 +22,9 @@ void wgc_fe32_mul_armv6m(uint32_t out[8], const uint32_t a[8], const uint32_t b[
 void wgc_fe32_sq_armv6m(uint32_t out[8], const uint32_t a[8]);
 #define fe32_mul wgc_fe32_mul_armv6m
 #define FE32_SQ_ASM wgc_fe32_sq_armv6m
+#elif defined(WGC_ASM_MIPS32R2)
+void wgc_fe32_mul_mips(uint32_t out[8], const uint32_t a[8], const uint32_t b[8]);
+#define fe32_mul wgc_fe32_mul_mips
 #endif
 
 typedef uint32_t fe32[8];

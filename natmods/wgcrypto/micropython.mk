@@ -25,3 +25,7 @@ CFLAGS_USERMOD += -I$(WGCRYPTO_MOD_DIR)
 # Ports usually build with -Os; the primitives are worth -O2.  The flag is
 # scoped to this module's objects so the rest of the firmware is unaffected.
 $(addprefix $(BUILD)/$(notdir $(WGCRYPTO_MOD_DIR))/,$(WGCRYPTO_SRC:.c=.o)): CFLAGS += -O2
+
+# The .S rule writes no header dependencies, but each file's contents depend
+# on the CPU selection in wgcrypto_config.h: rebuild them when it changes.
+$(addprefix $(BUILD)/$(notdir $(WGCRYPTO_MOD_DIR))/,$(WGCRYPTO_ASM:.S=.o)): $(WGCRYPTO_MOD_DIR)/wgcrypto_config.h

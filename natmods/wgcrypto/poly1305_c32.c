@@ -14,6 +14,9 @@
 #if defined(WGC_ASM_THUMB2)
 void wgc_poly1305_blocks_thumb2(uint32_t st[12], const uint8_t *m, size_t nblocks, uint32_t hibit);
 #define poly1305_blocks_asm wgc_poly1305_blocks_thumb2
+#elif defined(WGC_ASM_MIPS32R2)
+void wgc_poly1305_blocks_mips(uint32_t st[12], const uint8_t *m, size_t nblocks, uint32_t hibit);
+#define poly1305_blocks_asm wgc_poly1305_blocks_mips
 #endif
 
 static void init_r32(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]) {

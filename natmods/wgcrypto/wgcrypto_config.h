@@ -60,6 +60,19 @@
 #define WGC_ASM_BACKEND "armv6m-asm"
 #endif
 
+#if defined(__mips__) && !defined(__mips64) && defined(__mips_isa_rev) && __mips_isa_rev >= 2 && __mips_isa_rev < 6
+// MIPS32r2..r5 (o32): rotr, wsbh, multu/maddu (OpenWrt's 24Kc/74Kc/1004Kc).
+// r6 dropped lwl/lwr and the HI/LO multiply-accumulate, so it is left out.
+#define WGC_ASM_MIPS32R2 (1)
+#undef WGC_OPT_CHACHA20
+#define WGC_OPT_CHACHA20 (1)
+#undef WGC_OPT_POLY1305
+#define WGC_OPT_POLY1305 (1)
+#undef WGC_OPT_X25519
+#define WGC_OPT_X25519 (1)
+#define WGC_ASM_BACKEND "mips32r2-asm"
+#endif
+
 #endif // !WGCRYPTO_NO_ASM
 
 #define WGC_HAVE_ASM (WGC_OPT_CHACHA20 || WGC_OPT_POLY1305 || WGC_OPT_X25519)

@@ -39,8 +39,8 @@ else:
 # (target, qemu-user binary, micropython build, modes: None = no switch)
 USER = [
     ("x64", "qemu-x86_64", unix_binary("x64"), [None]),
-    ("mips", QEMU_USER_DYNAMIC["mips"], unix_binary("mips"), [None]),
-    ("mipsel", QEMU_USER_DYNAMIC["mipsel"], unix_binary("mipsel"), [None]),
+    ("mips", QEMU_USER_DYNAMIC["mips"], unix_binary("mips"), [False, True]),
+    ("mipsel", QEMU_USER_DYNAMIC["mipsel"], unix_binary("mipsel"), [False, True]),
     ("armhf", QEMU_USER_DYNAMIC["armhf"], unix_binary("armhf"), [False, True]),
     ("aarch64", QEMU_USER_DYNAMIC["aarch64"], unix_binary("aarch64"), [None]),
 ]

@@ -19,11 +19,11 @@ SEED = int(os.environ.get("WGC_SEED", random.SystemRandom().getrandbits(32)))
 EDGES = [b + d for b in (192, 256, 512, 1024, 2048, 4096) for d in (-1, 0, 1)]
 BOARD_LENGTHS = list(range(0, 140)) + EDGES
 EMULATED_LENGTHS = BOARD_LENGTHS + [8192, 16385, 65535, 65536, 65537]
-TARGETS = {"x64-builtin": None, "x64-mpy": None, "mipsel": EMULATED_LENGTHS, "x64-pure": None,
+TARGETS = {"x64-builtin": None, "x64-mpy": None, "mips": EMULATED_LENGTHS, "mipsel": EMULATED_LENGTHS, "x64-pure": None,
            "an386-armv7emsp": BOARD_LENGTHS, "an385-armv7m": BOARD_LENGTHS, "armhf": EMULATED_LENGTHS}
 BOARDS = {"an386-armv7emsp", "an385-armv7m"}
 # Targets with an optimized path run once as built and once with portable(True).
-OPTIMIZED = {"an386-armv7emsp", "an385-armv7m", "armhf"}
+OPTIMIZED = {"an386-armv7emsp", "an385-armv7m", "armhf", "mips", "mipsel"}
 # Cortex-M0 (ChaCha20 and X25519 assembly).
 TARGETS["an385-armv6m"] = BOARD_LENGTHS
 BOARDS.add("an385-armv6m")

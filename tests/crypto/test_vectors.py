@@ -23,7 +23,7 @@ SUITES = {
 # 32-bit limbs elsewhere, "python" for the fallback.
 EXPECTED_BACKEND = {
     "x64-builtin": "c64", "x64-mpy": "c64", "aarch64": "c64",
-    "mips": "c32", "mipsel": "c32", "armhf": "armv7a-asm",
+    "mips": "mips32r2-asm", "mipsel": "mips32r2-asm", "armhf": "armv7a-asm",
     "an385-armv6m": "armv6m-asm", "an385-armv7m": "armv7m-asm", "an386-armv7emsp": "armv7em-asm",
     "x64-pure": "python",
 }
