@@ -22,12 +22,21 @@ void wgc_fe32_mul_armv6m(uint32_t out[8], const uint32_t a[8], const uint32_t b[
 void wgc_fe32_sq_armv6m(uint32_t out[8], const uint32_t a[8]);
 #define fe32_mul wgc_fe32_mul_armv6m
 #define FE32_SQ_ASM wgc_fe32_sq_armv6m
+#elif defined(WGC_ASM_UMLAL)
+void wgc_fe32_mul_umlal(uint32_t out[8], const uint32_t a[8], const uint32_t b[8]);
+#define fe32_mul wgc_fe32_mul_umlal
 #elif defined(WGC_ASM_MIPS32R2)
 void wgc_fe32_mul_mips(uint32_t out[8], const uint32_t a[8], const uint32_t b[8]);
 #define fe32_mul wgc_fe32_mul_mips
 // 36 products instead of 64 (curve25519_sq_mips.S): about 16% fewer instructions per square.
 void wgc_fe32_sq_mips(uint32_t out[8], const uint32_t a[8]);
 #define FE32_SQ_ASM wgc_fe32_sq_mips
+#endif
+
+#if defined(WGC_ASM_UMAAL) || defined(WGC_ASM_UMLAL)
+// Thumb-2: 28 products instead of 64 (curve25519_sq32.S).
+void wgc_fe32_sq_thumb2(uint32_t out[8], const uint32_t a[8]);
+#define FE32_SQ_ASM wgc_fe32_sq_thumb2
 #endif
 
 typedef uint32_t fe32[8];
@@ -40,8 +49,9 @@ static void fe32_sq(uint32_t h[8], const uint32_t f[8]) {
     #endif
 }
 
-#if defined(WGC_ASM_ARMV6M)
-// curve25519_armv6m.S, with the same contracts as the C versions below.
+#if defined(WGC_ASM_FE32_THUMB2) || defined(WGC_ASM_ARMV6M)
+// curve25519_fe32_thumb2.S (curve25519_armv6m.S on ARMv6-M), with the same
+// contracts as the C versions below.
 void wgc_fe32_add(uint32_t h[8], const uint32_t f[8], const uint32_t g[8]);
 void wgc_fe32_sub(uint32_t h[8], const uint32_t f[8], const uint32_t g[8]);
 void wgc_fe32_mul121665(uint32_t h[8], const uint32_t f[8]);
@@ -113,7 +123,7 @@ static void fe32_cswap(uint32_t f[8], uint32_t g[8], uint32_t swap) {
     }
 }
 
-#endif // WGC_ASM_ARMV6M
+#endif // WGC_ASM_FE32_THUMB2 || WGC_ASM_ARMV6M
 
 static void fe32_sq_n(uint32_t h[8], const uint32_t f[8], int n) {
     fe32_sq(h, f);

@@ -35,11 +35,16 @@
 #define WGC_OPT_CHACHA20 (1)
 #undef WGC_OPT_POLY1305
 #define WGC_OPT_POLY1305 (1)
-#if defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_7A__)
-// UMAAL (ARMv7E-M DSP extension, all ARMv7-A): radix 2^32 X25519.
-#define WGC_ASM_UMAAL (1)
+// Radix 2^32 X25519: add/sub/swap in curve25519_fe32_thumb2.S; multiply and
+// square with UMAAL (ARMv7E-M DSP extension, all ARMv7-A) or, on ARMv7-M,
+// with UMLAL (curve25519_umlal.S).
+#define WGC_ASM_FE32_THUMB2 (1)
 #undef WGC_OPT_X25519
 #define WGC_OPT_X25519 (1)
+#if defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_7A__)
+#define WGC_ASM_UMAAL (1)
+#else
+#define WGC_ASM_UMLAL (1)
 #endif
 #if defined(__ARM_ARCH_7EM__)
 #define WGC_ASM_BACKEND "armv7em-asm"
