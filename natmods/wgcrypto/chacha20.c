@@ -5,6 +5,7 @@
 #include "chacha20.h"
 #include "wgcrypto_config.h"
 #include "wgcrypto_util.h"
+#include "chacha20poly1305_wipe.h"
 
 #if WGC_OPT_CHACHA20
 #if defined(WGC_ASM_THUMB2)
@@ -93,14 +94,15 @@ static void chacha20_block_words(struct chacha20_ctx *ctx, uint32_t ks[16]) {
     ctx->state[12]++;
 }
 
+#if WGC_OPT_CHACHA20
+// keystream = keystream XOR zeros, without clearing the output first.
+static const uint32_t zero_block[16];
+#endif
+
 void chacha20_keystream_block(struct chacha20_ctx *ctx, uint8_t out[CHACHA20_BLOCK_SIZE]) {
     #if WGC_OPT_CHACHA20
     if (WGC_USE_ASM) {
-        // keystream = keystream XOR zeros
-        for (int i = 0; i < CHACHA20_BLOCK_SIZE; i++) {
-            out[i] = 0;
-        }
-        chacha20_xor_asm(ctx->state, out, out, 1);
+        chacha20_xor_asm(ctx->state, out, (const uint8_t *)zero_block, 1);
         return;
     }
     #endif
@@ -109,7 +111,7 @@ void chacha20_keystream_block(struct chacha20_ctx *ctx, uint8_t out[CHACHA20_BLO
     for (int i = 0; i < 16; i++) {
         wgc_store32_le(out + 4 * i, ks[i]);
     }
-    wgc_memzero(ks, sizeof(ks));
+    wgc_wipe32(ks, sizeof(ks));
 }
 
 void chacha20_xor(struct chacha20_ctx *ctx, uint8_t *dst, const uint8_t *src, size_t len) {
@@ -119,17 +121,20 @@ void chacha20_xor(struct chacha20_ctx *ctx, uint8_t *dst, const uint8_t *src, si
         chacha20_xor_asm(ctx->state, dst, src, n);
         len -= n * CHACHA20_BLOCK_SIZE;
         if (len > 0) {
-            uint8_t buf[CHACHA20_BLOCK_SIZE];
+            // Last partial block: XOR it in place in a whole-block buffer.
+            // The bytes after len are never copied out, so need no clearing.
+            uint32_t buf32[CHACHA20_BLOCK_SIZE / 4];
+            uint8_t *buf = (uint8_t *)buf32;
             dst += n * CHACHA20_BLOCK_SIZE;
             src += n * CHACHA20_BLOCK_SIZE;
-            for (int i = 0; i < CHACHA20_BLOCK_SIZE; i++) {
-                buf[i] = 0;
+            for (size_t i = 0; i < len; i++) {
+                buf[i] = src[i];
             }
             chacha20_xor_asm(ctx->state, buf, buf, 1);
             for (size_t i = 0; i < len; i++) {
-                dst[i] = src[i] ^ buf[i];
+                dst[i] = buf[i];
             }
-            wgc_memzero(buf, sizeof(buf));
+            wgc_wipe32(buf32, sizeof(buf32));
         }
         return;
     }
@@ -146,7 +151,8 @@ void chacha20_xor(struct chacha20_ctx *ctx, uint8_t *dst, const uint8_t *src, si
         len -= CHACHA20_BLOCK_SIZE;
     }
     if (len > 0) {
-        uint8_t buf[CHACHA20_BLOCK_SIZE];
+        uint32_t buf32[CHACHA20_BLOCK_SIZE / 4];
+        uint8_t *buf = (uint8_t *)buf32;
         chacha20_block_words(ctx, ks);
         for (int i = 0; i < 16; i++) {
             wgc_store32_le(buf + 4 * i, ks[i]);
@@ -154,9 +160,9 @@ void chacha20_xor(struct chacha20_ctx *ctx, uint8_t *dst, const uint8_t *src, si
         for (size_t i = 0; i < len; i++) {
             dst[i] = src[i] ^ buf[i];
         }
-        wgc_memzero(buf, sizeof(buf));
+        wgc_wipe32(buf32, sizeof(buf32));
     }
-    wgc_memzero(ks, sizeof(ks));
+    wgc_wipe32(ks, sizeof(ks));
 }
 
 void hchacha20(uint8_t out[HCHACHA20_OUT_SIZE], const uint8_t key[CHACHA20_KEY_SIZE],
@@ -173,9 +179,9 @@ void hchacha20(uint8_t out[HCHACHA20_OUT_SIZE], const uint8_t key[CHACHA20_KEY_S
         wgc_store32_le(out + 4 * i, x[i]);
         wgc_store32_le(out + 16 + 4 * i, x[12 + i]);
     }
-    wgc_memzero(x, sizeof(x));
+    wgc_wipe32(x, sizeof(x));
 }
 
 void chacha20_wipe(struct chacha20_ctx *ctx) {
-    wgc_memzero(ctx, sizeof(*ctx));
+    wgc_wipe32(ctx, sizeof(*ctx));
 }

@@ -4,6 +4,7 @@
 #include "chacha20.h"
 #include "poly1305.h"
 #include "wgcrypto_util.h"
+#include "chacha20poly1305_wipe.h"
 
 static const uint8_t pad0[16] = { 0 };
 
@@ -12,11 +13,11 @@ static const uint8_t pad0[16] = { 0 };
 static void aead_setup(struct chacha20_ctx *chacha, struct poly1305_ctx *poly,
     const uint8_t nonce[CHACHA20POLY1305_NONCE_SIZE],
     const uint8_t key[CHACHA20POLY1305_KEY_SIZE]) {
-    uint8_t block0[CHACHA20_BLOCK_SIZE];
+    uint32_t block0[CHACHA20_BLOCK_SIZE / 4];
     chacha20_init(chacha, key, nonce, 0);
-    chacha20_keystream_block(chacha, block0);
-    poly1305_init(poly, block0);
-    wgc_memzero(block0, sizeof(block0));
+    chacha20_keystream_block(chacha, (uint8_t *)block0);
+    poly1305_init(poly, (const uint8_t *)block0);
+    wgc_wipe32(block0, sizeof(block0));
 }
 
 static void mac_padded(struct poly1305_ctx *poly, const uint8_t *m, size_t len) {

@@ -3,6 +3,7 @@
 
 #include "poly1305.h"
 #include "wgcrypto_util.h"
+#include "chacha20poly1305_wipe.h"
 
 void poly1305_init(struct poly1305_ctx *ctx, const uint8_t key[POLY1305_KEY_SIZE]) {
     poly1305_core_init(&ctx->core, key);
@@ -50,5 +51,5 @@ void poly1305_final(struct poly1305_ctx *ctx, uint8_t mac[POLY1305_MAC_SIZE]) {
         poly1305_core_blocks(&ctx->core, ctx->buf, POLY1305_BLOCK_SIZE, 0);
     }
     poly1305_core_emit(&ctx->core, mac);
-    wgc_memzero(ctx, sizeof(*ctx));
+    wgc_wipe32(ctx, sizeof(*ctx));
 }

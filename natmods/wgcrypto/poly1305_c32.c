@@ -7,6 +7,7 @@
 #if !WGCRYPTO_C64
 
 #include "wgcrypto_util.h"
+#include "chacha20poly1305_wipe.h"
 
 #define M26 (0x3ffffffu)
 
@@ -66,8 +67,8 @@ static void emit_r32(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
         wgc_store32_le(mac + 4 * i, (uint32_t)t);
         t >>= 32;
     }
-    wgc_memzero(h, sizeof(h));
-    wgc_memzero(g, sizeof(g));
+    wgc_wipe32(h, sizeof(h));
+    wgc_wipe32(g, sizeof(g));
 }
 #endif
 
@@ -75,7 +76,12 @@ void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY
     #if WGC_OPT_POLY1305
     st->use_asm = WGC_USE_ASM;
     if (st->use_asm) {
+        // The asm path keeps its own copy of r; only s is shared.
         init_r32(st, key);
+        for (int i = 0; i < 4; i++) {
+            st->s[i] = wgc_load32_le(key + 16 + 4 * i);
+        }
+        return;
     }
     #endif
     // Clamp r (RFC 8439 §2.5), then split the 128-bit value into 26-bit limbs.

@@ -4,7 +4,9 @@
 //   void wgc_poly1305_blocks_thumb2(uint32_t st[12], const uint8_t *m,
 //                                   size_t nblocks, uint32_t hibit);
 // st: h0..h4 (h4 a few bits), r0..r3 (clamped key), s1..s3 (s_i = r_i + r_i/4).
-// For each 16-byte block: h = (h + m + hibit * 2^128) * r, partially reduced.
+// For each 16-byte block: h = (h + m + 2^128) * r, partially reduced; with
+// hibit 0 the first block goes in without its 2^128 (the caller passes
+// hibit 0 only for a single padded final block).
 //
 // Column k of the product collects the terms h_i r_j with i + j = k; terms
 // with i + j >= 4 sit at 2^128 * 2^(32 (i + j - 4)) and 2^128 = 5/4 mod
@@ -30,48 +32,28 @@
 #define S_R3    24
 #define S_M     28
 #define S_N     32
-#define S_HIBIT 36
-#define S_ST    40
-#define FRAME   44
+#define S_ST    36
+#define FRAME   44      // 36 + 44 = 80: sp stays 8-byte aligned
 
-// h0..h4 = r4..r8
-    .global wgc_poly1305_blocks_thumb2
-    .type wgc_poly1305_blocks_thumb2, %function
-    .thumb_func
-wgc_poly1305_blocks_thumb2:
-    cmp r2, #0
-    it eq
-    bxeq lr
-    push {r4-r11, lr}
-    sub sp, sp, #FRAME
-    str r0, [sp, #S_ST]
-    str r1, [sp, #S_M]
-    str r2, [sp, #S_N]
-    str r3, [sp, #S_HIBIT]
-    add r12, r0, #20
-    ldm r12, {r4-r10}           // r0 r1 r2 r3 s1 s2 s3
-    str r4, [sp, #S_R0]
-    str r10, [sp, #S_R0 + 4]
-    str r9, [sp, #S_R0 + 8]
-    str r8, [sp, #S_R0 + 12]
-    str r5, [sp, #S_R1]
-    str r6, [sp, #S_R2]
-    str r7, [sp, #S_R3]
-    ldm r0, {r4-r8}             // h0..h4
-.Lblock:
-    // h += m + hibit * 2^128 (the message may be unaligned: word loads)
+// One block; h0..h4 = r4..r8.  aligned: the message pointer is word
+// aligned and the block is read with one ldm.
+.macro BLOCK aligned
+    // h += m + 2^128
     ldr r12, [sp, #S_M]
+    .if \aligned
+    ldm r12!, {r0-r3}
+    .else
     ldr r0, [r12], #4
     ldr r1, [r12], #4
     ldr r2, [r12], #4
     ldr r3, [r12], #4
+    .endif
     str r12, [sp, #S_M]
-    ldr r12, [sp, #S_HIBIT]
     adds r4, r4, r0
     adcs r5, r5, r1
     adcs r6, r6, r2
     adcs r7, r7, r3
-    adc r8, r8, r12
+    adc r8, r8, #1
     // column 0: h0 r0 + h1 s3 + h2 s2 + h3 s1 -> (r0, r1)
     ldm sp, {r9-r12}            // r9 = r0, r10 = s3, r11 = s2, r12 = s1
     umull r0, r1, r4, r9
@@ -113,10 +95,50 @@ wgc_poly1305_blocks_thumb2:
     adcs r6, r2, #0
     adcs r7, r3, #0
     adc r8, r8, #0
+.endm
+
+    .global wgc_poly1305_blocks_thumb2
+    .type wgc_poly1305_blocks_thumb2, %function
+    .thumb_func
+wgc_poly1305_blocks_thumb2:
+    cmp r2, #0
+    it eq
+    bxeq lr
+    push {r4-r11, lr}
+    sub sp, sp, #FRAME
+    str r0, [sp, #S_ST]
+    str r1, [sp, #S_M]
+    str r2, [sp, #S_N]
+    add r12, r0, #20
+    ldm r12, {r4-r10}           // r0 r1 r2 r3 s1 s2 s3
+    str r4, [sp, #S_R0]
+    str r10, [sp, #S_R0 + 4]
+    str r9, [sp, #S_R0 + 8]
+    str r8, [sp, #S_R0 + 12]
+    str r5, [sp, #S_R1]
+    str r6, [sp, #S_R2]
+    str r7, [sp, #S_R3]
+    ldm r0, {r4-r8}             // h0..h4
+    // Every block adds 2^128 (as h4 + 1); hibit 0 takes it back once, up
+    // front (h4 is a few bits, so h4 - 1 + 1 is exact in 32 bits).
+    add r8, r8, r3
+    sub r8, r8, #1
+    tst r1, #3
+    bne .Lunaligned
+.Lblock:
+    BLOCK 1
     ldr r0, [sp, #S_N]
     subs r0, r0, #1
     str r0, [sp, #S_N]
     bne .Lblock
+    b .Ldone
+.Lunaligned:
+    BLOCK 0
+    ldr r0, [sp, #S_N]
+    subs r0, r0, #1
+    str r0, [sp, #S_N]
+    bne .Lunaligned
+.Ldone:
     ldr r0, [sp, #S_ST]
     stm r0, {r4-r8}
     add sp, sp, #FRAME
