@@ -18,7 +18,9 @@ import cryptography
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # tests/, for targets.py
 
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "crypto"))  # m0target.py
 import bench_targets as cfg  # noqa: E402
+import m0target  # noqa: E402
 import counting  # noqa: E402
 import reference  # noqa: E402
 import report  # noqa: E402
@@ -99,6 +101,19 @@ def instruction_counts():
     return counts, repeats
 
 
+def m0_counts():
+    """(c) on a real Cortex-M0 CPU: the bare-metal harness on QEMU -M microbit, exact plugin counts."""
+    msg = bytes(i & 0xFF for i in range(1420))
+    calls = {"aead-1420": "chacha20poly1305_encrypt h%s h%s h%s h" % ("42" * 32, "00" * 12, msg.hex()),
+             "x25519": "x25519 h%s h09%s" % ("a5" * 32, "00" * 31)}
+    out = {}
+    for portable in (False, True):
+        col = "m0-armv6m" + ("-portable" if portable else "")
+        per_op = {rid: m0target.call_count(call, portable) for rid, call in calls.items()}
+        out[col] = {"per_op": per_op, "aead_1420_insns_per_byte": per_op["aead-1420"] / 1420}
+    return out
+
+
 def qemu_version():
     out = subprocess.run(["qemu-system-arm", "--version"], capture_output=True, text=True).stdout
     return out.splitlines()[0] if out else "?"
@@ -108,6 +123,7 @@ def main():
     start = time.monotonic()
     openssl, timed = wall_clock()
     counts, repeats = instruction_counts()
+    m0 = m0_counts()
     elapsed = time.monotonic() - start
 
     print("== Wall time on %s, microseconds per call (lower is better) ==" % platform.machine())
@@ -127,6 +143,12 @@ def main():
           % (qemu_version(), cfg.BOARD_N))
     print(report.count_table(RIDS, [(c, r["backend"], dict(r["per_op"], empty=r["loop_overhead_per_iter"]))
                                     for c, r in counts.items()], SIZES))
+    print()
+    print("Cortex-M0 (QEMU -M microbit, bare-metal harness linking the same sources; exact plugin count"
+          " of one call = (I(3 calls) - I(1 call)) / 2):")
+    for col, r in m0.items():
+        print("  %-18s ChaCha20-Poly1305 1420 B: %6.1f instructions/byte   X25519: %10d instructions"
+              % (col, r["aead_1420_insns_per_byte"], r["per_op"]["x25519"]))
     print()
     for col, r in repeats.items():
         if r["kind"].startswith("qemu-user"):
@@ -148,7 +170,7 @@ def main():
                    "cryptography": cryptography.__version__,
                    "wall_clock": {"openssl": openssl, "targets": timed,
                                   "note": "us per call; AEAD uses chacha20poly1305_encrypt_into"},
-                   "instructions": counts, "iterations": {"qemu_user": cfg.USER_N, "board": cfg.BOARD_N},
+                   "instructions": counts, "cortex_m0_harness": m0, "iterations": {"qemu_user": cfg.USER_N, "board": cfg.BOARD_N},
                    "deterministic": repeats, "elapsed_s": round(elapsed, 1)}, f, indent=1, sort_keys=True)
     print("wrote %s" % os.path.relpath(out, os.getcwd()))
 

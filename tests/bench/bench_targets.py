@@ -14,7 +14,7 @@ TIME_TARGETS = [
 # Builds with an optimized (assembly) path are measured twice in the same run:
 # as built, and with wgcrypto.portable(True) forcing the portable C code
 # (column suffix "-portable").  portable None: a build without the switch.
-OPTIMIZED = ("mips", "mipsel", "armhf", "m3-armv7m", "m4-armv7emsp")
+OPTIMIZED = ("mips", "mipsel", "armhf", "m3-armv6m", "m3-armv7m", "m4-armv7emsp")
 
 # Linux router builds under the dynamic qemu-user (the -static ones reject -plugin):
 # (column, qemu binary, micropython binary, portable).
