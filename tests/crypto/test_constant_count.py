@@ -85,7 +85,10 @@ def test_user_target_count_is_secret_independent(target, qemu, binary, portable,
     counting.build_plugin()
     work = os.path.join(BUILD, "ct-count", "%s-%s-%s" % (target, portable, op))
     os.makedirs(work, exist_ok=True)
-    counts = [user_count(qemu, binary, op, portable, s, work) for s in secrets(op, 1)]
+    # Least of three runs per secret: rarely a whole run counts a few dozen more
+    # instructions whatever the secret (seen once in hundreds of runs, e.g. from the
+    # random bytes the kernel hands each process); a secret-dependent path shows in every run.
+    counts = [min(user_count(qemu, binary, op, portable, s, work) for _ in range(3)) for s in secrets(op, 1)]
     assert len(set(counts)) == 1, "%s %s: instruction counts differ with the secret: %s" % (target, op, counts)
 
 
