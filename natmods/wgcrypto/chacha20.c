@@ -5,7 +5,6 @@
 #include "chacha20.h"
 #include "wgcrypto_config.h"
 #include "wgcrypto_util.h"
-#include "chacha20poly1305_wipe.h"
 
 #if WGC_OPT_CHACHA20
 #if defined(WGC_ASM_THUMB2)

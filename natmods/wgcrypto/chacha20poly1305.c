@@ -4,7 +4,6 @@
 #include "chacha20.h"
 #include "poly1305.h"
 #include "wgcrypto_util.h"
-#include "chacha20poly1305_wipe.h"
 
 static const uint8_t pad0[16] = { 0 };
 

@@ -3,7 +3,6 @@
 
 #include "poly1305.h"
 #include "wgcrypto_util.h"
-#include "chacha20poly1305_wipe.h"
 
 void poly1305_init(struct poly1305_ctx *ctx, const uint8_t key[POLY1305_KEY_SIZE]) {
     poly1305_core_init(&ctx->core, key);

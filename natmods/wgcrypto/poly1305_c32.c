@@ -7,7 +7,6 @@
 #if !WGCRYPTO_C64
 
 #include "wgcrypto_util.h"
-#include "chacha20poly1305_wipe.h"
 
 #define M26 (0x3ffffffu)
 

@@ -37,6 +37,16 @@ static inline void wgc_memzero(void *p, size_t n) {
     }
 }
 
+// The same a word per store, for word-aligned buffers wiped on every call
+// (AEAD contexts and blocks): byte stores there cost about 1,500 instructions
+// per message on Cortex-M.  p must be 4-byte aligned, n a multiple of 4.
+static inline void wgc_wipe32(void *p, size_t n) {
+    volatile uint32_t *v = (volatile uint32_t *)p;
+    for (size_t i = 0; i < n / 4; i++) {
+        v[i] = 0;
+    }
+}
+
 // The constant-time check runs the library under valgrind memcheck with every
 // secret marked undefined: any branch or index on a secret is then reported.
 // A tag check's accept/reject outcome is public by design and is declared so here.
