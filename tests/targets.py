@@ -19,7 +19,8 @@ QEMU_USER = {"mips": "qemu-mips-static", "mipsel": "qemu-mipsel-static",
 # Dynamic qemu-user binaries accept -plugin (the static ones do not).
 QEMU_USER_DYNAMIC = {"mips": "qemu-mips", "mipsel": "qemu-mipsel",
                      "armhf": "qemu-arm", "aarch64": "qemu-aarch64"}
-BOARD_MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386"}
+BOARD_MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386",
+                 "qemu-mps2-an386-builtin": "mps2-an386"}
 
 
 class TargetError(Exception):
@@ -205,6 +206,8 @@ CRYPTO_TARGETS = {
                                         [("wgcrypto_mod", natmod("armv7m"))], alias="wgcrypto_mod"),
     "an386-armv7emsp": lambda: BoardTarget("an386-armv7emsp", "qemu-mps2-an386",
                                            [("wgcrypto_mod", natmod("armv7emsp"))], alias="wgcrypto_mod"),
+    # The same board with wgcrypto linked into the firmware (built-in user C module).
+    "an386-builtin": lambda: BoardTarget("an386-builtin", "qemu-mps2-an386-builtin"),
     "x64-pure": lambda: UnixTarget("x64-pure", unix_binary("x64"),
                                    prelude=ALIAS_PRELUDE % ("wgcrypto_pure", "wgcrypto_pure")),
 }

@@ -10,8 +10,11 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
-MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386"}
-NATMOD_ARCH = {"qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp"}
+MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386",
+           "qemu-mps2-an386-builtin": "mps2-an386"}
+# The -builtin firmware has wgcrypto linked in: nothing to upload.
+NATMOD_ARCH = {"qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp",
+               "qemu-mps2-an386-builtin": None}
 
 
 class BoardError(Exception):
@@ -101,6 +104,8 @@ class BoardVM:
         self.run("import os\ntry:\n os.mkdir(%r)\nexcept OSError:\n pass" % path)
 
     def install_wgcrypto(self):
+        if NATMOD_ARCH[self.board] is None:
+            return
         with open(os.path.join(BUILD, "natmods", NATMOD_ARCH[self.board], "wgcrypto.mpy"), "rb") as f:
             data = f.read()
         self.ensure_dir("/flash/lib")

@@ -25,6 +25,7 @@ EXPECTED_BACKEND = {
     "x64-builtin": "c64", "x64-mpy": "c64", "aarch64": "c64",
     "mips": "mips32r2-asm", "mipsel": "mips32r2-asm", "armhf": "armv7a-asm",
     "an385-armv6m": "armv6m-asm", "an385-armv7m": "armv7m-asm", "an386-armv7emsp": "armv7em-asm",
+    "an386-builtin": "armv7em-asm",
     "x64-pure": "python",
 }
 # Targets with an optimized path: the name portable(True) must switch to.
