@@ -7,6 +7,7 @@ WGCRYPTO_SRC := \
 	poly1305.c \
 	poly1305_c32.c \
 	poly1305_c64.c \
+	poly1305_r13.c \
 	chacha20poly1305.c \
 	blake2s.c \
 	curve25519.c \

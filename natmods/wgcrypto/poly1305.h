@@ -23,8 +23,13 @@ struct poly1305_core {
     uint32_t h[5];
     uint32_t s[4];
     #if WGC_OPT_POLY1305
+    #if defined(WGC_ASM_ARMV6M)
+    // Optimized path, radix 2^13 (poly1305_r13.c): h0..h9, 5*r1..5*r9, r0..r9.
+    uint32_t a[29];
+    #else
     // Optimized path, radix 2^32: h0..h4, r0..r3, s1..s3 (s_i = r_i + r_i / 4).
     uint32_t a[12];
+    #endif
     uint32_t use_asm;  // path chosen at init, kept for the whole message
     #endif
     #endif

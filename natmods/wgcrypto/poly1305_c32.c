@@ -17,7 +17,19 @@ void wgc_poly1305_blocks_thumb2(uint32_t st[12], const uint8_t *m, size_t nblock
 #elif defined(WGC_ASM_MIPS32R2)
 void wgc_poly1305_blocks_mips(uint32_t st[12], const uint8_t *m, size_t nblocks, uint32_t hibit);
 #define poly1305_blocks_asm wgc_poly1305_blocks_mips
+#elif defined(WGC_ASM_ARMV6M)
+// Radix 2^13 in C (poly1305_r13.c): MULS keeps only the low 32 bits.
+void wgc_poly1305_r13_init(uint32_t st[29], const uint8_t key[16]);
+void wgc_poly1305_r13_blocks(uint32_t st[29], const uint8_t *m, size_t nblocks, uint32_t hibit);
+void wgc_poly1305_r13_emit(const uint32_t st[29], const uint32_t s[4], uint8_t mac[16]);
+#define poly1305_blocks_asm wgc_poly1305_r13_blocks
+#define init_opt(st, key) wgc_poly1305_r13_init((st)->a, (key))
+#define emit_opt(st, mac) wgc_poly1305_r13_emit((st)->a, (st)->s, (mac))
 #endif
+
+#if !defined(WGC_ASM_ARMV6M)
+#define init_opt init_r32
+#define emit_opt emit_r32
 
 static void init_r32(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]) {
     uint32_t *a = st->a;
@@ -69,14 +81,15 @@ static void emit_r32(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
     wgc_wipe32(h, sizeof(h));
     wgc_wipe32(g, sizeof(g));
 }
-#endif
+#endif // !WGC_ASM_ARMV6M
+#endif // WGC_OPT_POLY1305
 
 void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY_SIZE]) {
     #if WGC_OPT_POLY1305
     st->use_asm = WGC_USE_ASM;
     if (st->use_asm) {
         // The asm path keeps its own copy of r; only s is shared.
-        init_r32(st, key);
+        init_opt(st, key);
         for (int i = 0; i < 4; i++) {
             st->s[i] = wgc_load32_le(key + 16 + 4 * i);
         }
@@ -156,7 +169,7 @@ void poly1305_core_blocks(struct poly1305_core *st, const uint8_t *m, size_t len
 void poly1305_core_emit(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
     #if WGC_OPT_POLY1305
     if (st->use_asm) {
-        emit_r32(st, mac);
+        emit_opt(st, mac);
         return;
     }
     #endif

@@ -60,6 +60,10 @@
 #define WGC_ASM_ARMV6M (1)
 #undef WGC_OPT_CHACHA20
 #define WGC_OPT_CHACHA20 (1)
+// Poly1305 in radix 2^13 (poly1305_r13.c, multiply in poly1305_r13_armv6m.S):
+// every product and column sum fits the 32-bit MULS.
+#undef WGC_OPT_POLY1305
+#define WGC_OPT_POLY1305 (1)
 #undef WGC_OPT_X25519
 #define WGC_OPT_X25519 (1)
 #define WGC_ASM_BACKEND "armv6m-asm"

@@ -71,7 +71,7 @@ def test_m0_armv6m_aead_instructions_per_byte():
     port = call_count(call, True)
     print("Cortex-M0 ChaCha20-Poly1305 encrypt %d B: optimized %.1f, portable %.1f instructions/byte"
           % (AEAD_LEN, opt / AEAD_LEN, port / AEAD_LEN))
-    assert opt < port
+    assert port >= SPEEDUP_MIN * opt
 
 
 def secret_calls(op):
