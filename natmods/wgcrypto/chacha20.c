@@ -120,18 +120,19 @@ void chacha20_xor(struct chacha20_ctx *ctx, uint8_t *dst, const uint8_t *src, si
         chacha20_xor_asm(ctx->state, dst, src, n);
         len -= n * CHACHA20_BLOCK_SIZE;
         if (len > 0) {
-            // Last partial block: XOR it in place in a whole-block buffer.
-            // The bytes after len are never copied out, so need no clearing.
+            // Last partial block: one block of keystream into a buffer, then
+            // XORed in a word at a time while four bytes are left.
             uint32_t buf32[CHACHA20_BLOCK_SIZE / 4];
             uint8_t *buf = (uint8_t *)buf32;
             dst += n * CHACHA20_BLOCK_SIZE;
             src += n * CHACHA20_BLOCK_SIZE;
-            for (size_t i = 0; i < len; i++) {
-                buf[i] = src[i];
+            chacha20_xor_asm(ctx->state, buf, (const uint8_t *)zero_block, 1);
+            size_t i = 0;
+            for (; i + 4 <= len; i += 4) {
+                wgc_store32_le(dst + i, wgc_load32_le(src + i) ^ wgc_load32_le(buf + i));
             }
-            chacha20_xor_asm(ctx->state, buf, buf, 1);
-            for (size_t i = 0; i < len; i++) {
-                dst[i] = buf[i];
+            for (; i < len; i++) {
+                dst[i] = src[i] ^ buf[i];
             }
             wgc_wipe32(buf32, sizeof(buf32));
         }

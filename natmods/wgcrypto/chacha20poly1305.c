@@ -20,15 +20,32 @@ static void aead_setup(struct chacha20_ctx *chacha, struct poly1305_ctx *poly,
 }
 
 static void mac_padded(struct poly1305_ctx *poly, const uint8_t *m, size_t len) {
-    poly1305_update(poly, m, len);
-    poly1305_update(poly, pad0, (16 - (len & 15)) & 15);
+    if (len > 0) {
+        poly1305_update(poly, m, len);
+        poly1305_update(poly, pad0, (16 - (len & 15)) & 15);
+    }
 }
 
-static void mac_lengths(struct poly1305_ctx *poly, size_t ad_len, size_t ct_len) {
-    uint8_t b[16];
-    wgc_store64_le(b, (uint64_t)ad_len);
-    wgc_store64_le(b + 8, (uint64_t)ct_len);
-    poly1305_update(poly, b, sizeof(b));
+// The MAC input after the padded associated data: the whole 16-byte blocks
+// of ciphertext straight from the buffer, then its last partial block
+// zero-padded and the lengths block together in one update.
+static void mac_ct_lengths(struct poly1305_ctx *poly, const uint8_t *ct, size_t ct_len,
+    size_t ad_len) {
+    uint32_t tail32[8];
+    uint8_t *tail = (uint8_t *)tail32;
+    size_t full = ct_len & ~(size_t)15;
+    size_t n = 0;
+    poly1305_update(poly, ct, full);
+    if (full < ct_len) {
+        tail32[0] = tail32[1] = tail32[2] = tail32[3] = 0;
+        for (size_t i = 0; i < ct_len - full; i++) {
+            tail[i] = ct[full + i];
+        }
+        n = 16;
+    }
+    wgc_store64_le(tail + n, (uint64_t)ad_len);
+    wgc_store64_le(tail + n + 8, (uint64_t)ct_len);
+    poly1305_update(poly, tail, n + 16);
 }
 
 void chacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
@@ -40,8 +57,7 @@ void chacha20poly1305_encrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
     aead_setup(&chacha, &poly, nonce, key);
     mac_padded(&poly, ad, ad_len);
     chacha20_xor(&chacha, dst, src, src_len);
-    mac_padded(&poly, dst, src_len);
-    mac_lengths(&poly, ad_len, src_len);
+    mac_ct_lengths(&poly, dst, src_len, ad_len);
     poly1305_final(&poly, dst + src_len);
     chacha20_wipe(&chacha);
 }
@@ -59,8 +75,7 @@ bool chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
     size_t ct_len = src_len - CHACHA20POLY1305_TAG_SIZE;
     aead_setup(&chacha, &poly, nonce, key);
     mac_padded(&poly, ad, ad_len);
-    mac_padded(&poly, src, ct_len);
-    mac_lengths(&poly, ad_len, ct_len);
+    mac_ct_lengths(&poly, src, ct_len, ad_len);
     poly1305_final(&poly, tag);
     // Authenticate first: unauthenticated plaintext is never released.
     bool ok = wgc_ct_equal(tag, src + ct_len, CHACHA20POLY1305_TAG_SIZE);

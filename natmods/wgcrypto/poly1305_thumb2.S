@@ -25,21 +25,24 @@
     .thumb
     .text
 
-// stack frame (after push {r4-r11, lr})
+// stack frame (after push {r4-r11, lr}); the zero words let one ldrd
+// clear a column's high word and load the next key word together
 #define S_R0    0       // r0, s3, s2, s1 in this order for one ldm
-#define S_R1    16
-#define S_R2    20
-#define S_R3    24
-#define S_M     28
-#define S_N     32
-#define S_ST    36
-#define FRAME   44      // 36 + 44 = 80: sp stays 8-byte aligned
+#define S_Z1    16      // 0, r1
+#define S_R1    20
+#define S_Z2    24      // 0, r2
+#define S_R2    28
+#define S_R3    32
+#define S_M     36      // message pointer, end pointer: one ldrd
+#define S_END   40
+#define S_ST    44
+#define FRAME   52      // 36 + 52 = 88: sp stays 8-byte aligned
 
-// One block; h0..h4 = r4..r8.  aligned: the message pointer is word
-// aligned and the block is read with one ldm.
-.macro BLOCK aligned
+// One block; h0..h4 = r4..r8, r12 = message pointer on entry.  aligned:
+// the message pointer is word aligned and the block is read with one ldm.
+// On exit r12 = the next message pointer; test: flags Z = no more blocks.
+.macro BLOCK aligned, test
     // h += m + 2^128
-    ldr r12, [sp, #S_M]
     .if \aligned
     ldm r12!, {r0-r3}
     .else
@@ -61,16 +64,14 @@
     umlal r0, r1, r6, r11
     umlal r0, r1, r7, r12
     // column 1: carry + h0 r1 + h1 r0 + h2 s3 + h3 s2 + h4 s1 -> (r1, r2)
-    ldr lr, [sp, #S_R1]
-    movs r2, #0
+    ldrd r2, lr, [sp, #S_Z1]    // r2 = 0, lr = r1
     umlal r1, r2, r4, lr
     umlal r1, r2, r5, r9
     umlal r1, r2, r6, r10
     umlal r1, r2, r7, r11
     umlal r1, r2, r8, r12
     // column 2: carry + h0 r2 + h1 r1 + h2 r0 + h3 s3 + h4 s2 -> (r2, r3)
-    ldr r12, [sp, #S_R2]
-    movs r3, #0
+    ldrd r3, r12, [sp, #S_Z2]   // r3 = 0, r12 = r2
     umlal r2, r3, r4, r12
     umlal r2, r3, r5, lr
     umlal r2, r3, r6, r9
@@ -95,6 +96,12 @@
     adcs r6, r2, #0
     adcs r7, r3, #0
     adc r8, r8, #0
+    .if \test
+    ldrd r12, r0, [sp, #S_M]
+    cmp r12, r0
+    .else
+    ldr r12, [sp, #S_M]
+    .endif
 .endm
 
     .global wgc_poly1305_blocks_thumb2
@@ -107,36 +114,38 @@ wgc_poly1305_blocks_thumb2:
     push {r4-r11, lr}
     sub sp, sp, #FRAME
     str r0, [sp, #S_ST]
-    str r1, [sp, #S_M]
-    str r2, [sp, #S_N]
+    add r2, r1, r2, lsl #4
+    str r2, [sp, #S_END]
     add r12, r0, #20
     ldm r12, {r4-r10}           // r0 r1 r2 r3 s1 s2 s3
+    movs r12, #0
     str r4, [sp, #S_R0]
     str r10, [sp, #S_R0 + 4]
     str r9, [sp, #S_R0 + 8]
     str r8, [sp, #S_R0 + 12]
-    str r5, [sp, #S_R1]
-    str r6, [sp, #S_R2]
+    strd r12, r5, [sp, #S_Z1]
+    strd r12, r6, [sp, #S_Z2]
     str r7, [sp, #S_R3]
     ldm r0, {r4-r8}             // h0..h4
     // Every block adds 2^128 (as h4 + 1); hibit 0 takes it back once, up
     // front (h4 is a few bits, so h4 - 1 + 1 is exact in 32 bits).
     add r8, r8, r3
     sub r8, r8, #1
+    mov r12, r1
     tst r1, #3
     bne .Lunaligned
-.Lblock:
-    BLOCK 1
-    ldr r0, [sp, #S_N]
-    subs r0, r0, #1
-    str r0, [sp, #S_N]
-    bne .Lblock
+    // aligned: two blocks per pass, an odd count enters at the second
+    sub r2, r2, r1
+    tst r2, #16
+    bne .Lodd
+.Lpair:
+    BLOCK 1, 0
+.Lodd:
+    BLOCK 1, 1
+    bne .Lpair
     b .Ldone
 .Lunaligned:
-    BLOCK 0
-    ldr r0, [sp, #S_N]
-    subs r0, r0, #1
-    str r0, [sp, #S_N]
+    BLOCK 0, 1
     bne .Lunaligned
 .Ldone:
     ldr r0, [sp, #S_ST]
