@@ -15,7 +15,9 @@ MICROGUARD = os.path.join(ROOT, "build", "bin", "microguard")
 class Impl:
     """How to run one WireGuard implementation: argv prefix and extra environment."""
 
-    def __init__(self, name, argv, env=None, start_timeout=20):
+    # Generous: only a failing start waits this long.  A loaded CI host once
+    # kept a start beyond 20 s with nothing to show for it.
+    def __init__(self, name, argv, env=None, start_timeout=60):
         self.name = name
         self.argv = list(argv)
         self.env = dict(env or {})
@@ -34,12 +36,27 @@ IMPLS = {
     "microguard": Impl("microguard", [MICROGUARD]),
     # The static mipsel build under qemu-user: slower to start.
     "microguard-mipsel": Impl("microguard-mipsel", [MICROGUARD], {"MICROGUARD_ARCH": "mipsel"},
-                              start_timeout=60),
+                              start_timeout=90),
 }
 
 
 def impl(spec):
     return spec if isinstance(spec, Impl) else IMPLS[spec]
+
+
+def process_state(pid):
+    """Where a stuck process waits: its state, kernel wait channel and kernel stack."""
+    out = []
+    for name in ("status", "wchan", "stack"):
+        try:
+            with open("/proc/%d/%s" % (pid, name)) as f:
+                text = f.read()
+        except OSError as e:
+            text = "(%s)" % e
+        if name == "status":
+            text = "".join(l for l in text.splitlines(True) if l.startswith(("Name:", "State:")))
+        out.append("%s: %s" % (name, text.strip()))
+    return "\n".join(out)
 
 
 class Daemon:
@@ -51,6 +68,9 @@ class Daemon:
         self.ifname = ifname
         self.log_path = node.lab.path("%s-%s.log" % (node.label, ifname))
         environ = dict(os.environ, **self.impl.env)
+        if self.impl.is_microguard:
+            # A foreground daemon's log goes to a file: info level shows how far a failing start got.
+            environ.setdefault("LOG_LEVEL", "info")
         environ.update(env or {})
         with open(self.log_path, "wb") as log:
             self.proc = node.popen(self.impl.argv + ["-f", ifname], env=environ,
@@ -61,13 +81,19 @@ class Daemon:
     def _wait_ready(self):
         sock = self.node.file("/run/wireguard/%s.sock" % self.ifname)
         deadline = time.monotonic() + self.impl.start_timeout
+        shown = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise LabError("%s exited %s at start:\n%s" % (self.impl.name, self.proc.returncode, self.log()))
-            if os.path.exists(sock) and self.node.run(["wg", "show", self.ifname], check=False).returncode == 0:
-                return
+            if os.path.exists(sock):
+                shown = self.node.run(["wg", "show", self.ifname], check=False)
+                if shown.returncode == 0:
+                    return
             time.sleep(0.05)
-        raise LabError("%s: no UAPI socket within %ss:\n%s" % (self.impl.name, self.impl.start_timeout, self.log()))
+        raise LabError("%s: no UAPI socket within %ss (socket %s; last `wg show`: %s)\n%s\nlog:\n%s" % (
+            self.impl.name, self.impl.start_timeout, "exists" if os.path.exists(sock) else "missing",
+            "never run" if shown is None else "exit %d %s" % (shown.returncode, shown.stderr.strip()),
+            process_state(self.pid), self.log()))
 
     def log(self, tail=4000):
         try:
