@@ -46,7 +46,8 @@ def mpy_cross(root):
     return path if os.access(path, os.X_OK) else None
 
 
-def make_plan(board, root, fs_root, site=None, dev=None, firmware=True):
+def make_plan(board, root, fs_root, site=None, dev=None, firmware=True, crypto_in_firmware=False):
+    """crypto_in_firmware: the board's firmware was found to have wgcrypto linked in."""
     plan = Plan()
     lib = fs_root.rstrip("/") + "/lib"
     if firmware:
@@ -71,8 +72,8 @@ def make_plan(board, root, fs_root, site=None, dev=None, firmware=True):
             else:
                 with open(src, "rb") as f:
                     plan.add("%s/wireguard/%s" % (lib, name), f.read())
-        if board.arch == boards.BUILTIN:
-            plan.notes.append("wgcrypto is built into this board's firmware")
+        if board.arch == boards.BUILTIN or crypto_in_firmware:
+            plan.notes.append("wgcrypto is built into this board's firmware: nothing to upload for it")
         elif board.arch == boards.PURE or (board.arch not in boards.BUILT_ARCHS and not os.path.isfile(
                 os.path.join(root, "build", "natmods", board.arch, "wgcrypto.mpy"))):
             src = os.path.join(root, "firmware", "wgcrypto_pure.py")
@@ -171,6 +172,29 @@ def identify(repl, board):
     return machine
 
 
+# Only built-in modules are found with an empty sys.path; the board's import state is put back.
+_BUILTIN_CRYPTO_PROBE = """import sys
+_mg_m = sys.modules.pop('wgcrypto', None)
+_mg_p = sys.path[:]
+sys.path.clear()
+try:
+    import wgcrypto
+    _mg_b = not hasattr(wgcrypto, '__file__')
+except ImportError:
+    _mg_b = False
+sys.path.extend(_mg_p)
+sys.modules.pop('wgcrypto', None)
+if _mg_m is not None:
+    sys.modules['wgcrypto'] = _mg_m
+print(_mg_b)
+"""
+
+
+def crypto_in_firmware(repl):
+    """Whether the running firmware has wgcrypto built in (then no .mpy is needed)."""
+    return repl.exec(_BUILTIN_CRYPTO_PROBE).strip() == "True"
+
+
 def find_fs_root(repl, board):
     if board.fs_root:
         return board.fs_root
@@ -204,7 +228,8 @@ def run(args, say):
         machine = identify(repl, board)
         say("board: %s (%s)" % (machine, board.name))
         fs_root = find_fs_root(repl, board)
-        plan = make_plan(board, root, fs_root, site, dev, firmware=not args.no_firmware)
+        plan = make_plan(board, root, fs_root, site, dev, firmware=not args.no_firmware,
+                         crypto_in_firmware=crypto_in_firmware(repl))
         for n in plan.notes:
             say(n)
         session = BoardSession(repl)

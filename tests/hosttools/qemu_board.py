@@ -11,15 +11,16 @@ MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386"}
 
 
 class QemuBoard:
-    def __init__(self, board, image, flash_size=None):
+    def __init__(self, board, image, flash_size=None, firmware=None):
         self.board = board
+        self.firmware = firmware or board     # build/boards/<firmware>/firmware.elf
         self.image = image
         self.flash_size = flash_size
         self.proc = None
         self.port = None
 
     def start(self):
-        elf = os.path.join(ROOT, "build", "boards", self.board, "firmware.elf")
+        elf = os.path.join(ROOT, "build", "boards", self.firmware, "firmware.elf")
         append = "flash=%s" % self.image + (" flash_size=%d" % self.flash_size if self.flash_size else "")
         self.proc = subprocess.Popen(["qemu-system-arm", "-machine", MACHINE[self.board], "-nographic",
                                       "-monitor", "null", "-semihosting", "-serial", "pty", "-kernel", elf,

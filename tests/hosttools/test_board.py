@@ -120,6 +120,37 @@ def test_provision_an386_end_to_end(an386):
                                                        "/flash/wireguard.json": hashes2["/flash/wireguard.json"]}
 
 
+@pytest.mark.skipif(not os.path.exists(os.path.join(ROOT, "build/boards/qemu-mps2-an386-builtin/firmware.elf")),
+                    reason="AN386 firmware with wgcrypto built in not built")
+def test_provision_skips_the_module_when_the_firmware_has_it(tmp_path):
+    b = QemuBoard("qemu-mps2-an386", str(tmp_path / "flash.img"), firmware="qemu-mps2-an386-builtin").start()
+    try:
+        r = provision(b, "--site", SITE, "--device", "sensor")
+        assert r.returncode == 0, r.stderr
+        assert "wgcrypto is built into this board's firmware: nothing to upload for it" in r.stdout
+        assert "wgcrypto.mpy for" not in r.stdout
+        want = expected_files("qemu-mps2-an386", "armv7emsp")
+        del want["/flash/lib/wgcrypto.mpy"]
+        assert "files: %d written" % len(want) in r.stdout
+        hashes, parts, board_pub, priv = board_state(b)
+        assert "/flash/lib/wgcrypto.mpy" not in hashes and parts == []
+        for path, data in want.items():
+            assert hashes.get(path) == hashlib.sha256(data).hexdigest(), path
+        # The key was made with the built-in module, and the probe left it importable.
+        pub = [l.split(": ")[1] for l in r.stdout.splitlines() if l.startswith("public key: ")][0]
+        assert board_pub == pub
+        assert subprocess.run(["wg", "pubkey"], input=priv + "\n", capture_output=True, text=True).stdout.strip() == pub
+        link, repl = b.repl()
+        try:
+            out = repl.exec("import wgcrypto\nprint(hasattr(wgcrypto, '__file__'), wgcrypto.backend)").strip()
+        finally:
+            repl.exit()
+            link.close()
+        assert out.startswith("False "), out
+    finally:
+        b.power_cut()
+
+
 def test_provision_an385_uses_armv7m_module(tmp_path):
     b = QemuBoard("qemu-mps2-an385", str(tmp_path / "flash.img")).start()
     try:
