@@ -121,13 +121,18 @@ $(MPY_CROSS): | $(DEPS)
 	@echo "build: mpy-cross"
 	@env -u MAKEFLAGS $(MAKE) -s -C $(MP)/mpy-cross > build/mpy-cross.log 2>&1 || { tail -30 build/mpy-cross.log; exit 1; }
 
+# One emulated-board firmware: $(1) board folder, $(2) build folder, $(3) extra port make variables.
+define build_board_firmware
+	@mkdir -p $(dir $@)
+	@$(MAKE) -s -C $(MP)/ports/qemu BOARD_DIR=$(ROOT)/board/$(1)/port BUILD=$(ROOT)/build/boards/$(2) \
+		FROZEN_MANIFEST=$(ROOT)/board/shared/qemu-mps2/manifest.py $(3) \
+		> build/boards/$(2).log 2>&1 || { tail -30 build/boards/$(2).log; exit 1; }
+	@touch $@
+endef
+
 build/boards/%/firmware.elf: $(BOARD_SRC) | $(DEPS) $(MPY_CROSS)
 	@echo "build: board $*"
-	@mkdir -p $(dir $@)
-	@$(MAKE) -s -C $(MP)/ports/qemu BOARD_DIR=$(ROOT)/board/$*/port BUILD=$(ROOT)/build/boards/$* \
-		FROZEN_MANIFEST=$(ROOT)/board/shared/qemu-mps2/manifest.py \
-		> build/boards/$*.log 2>&1 || { tail -30 build/boards/$*.log; exit 1; }
-	@touch $@
+	$(call build_board_firmware,$*,$*,)
 
 # The same board with wgcrypto linked into the firmware (a built-in user C
 # module) instead of uploaded as a .mpy: the module's code then stays in flash,
@@ -136,12 +141,9 @@ build/boards/%/firmware.elf: $(BOARD_SRC) | $(DEPS) $(MPY_CROSS)
 USERMODS_BOARD := $(ROOT)/build/usermods-board
 build/boards/qemu-mps2-an386-builtin/firmware.elf: build/boards/%-builtin/firmware.elf: $(BOARD_SRC) $(NATMOD_SRC) | $(DEPS) $(MPY_CROSS)
 	@echo "build: board $* with wgcrypto built in"
-	@mkdir -p $(dir $@) $(USERMODS_BOARD)
+	@mkdir -p $(USERMODS_BOARD)
 	@ln -sfn $(ROOT)/natmods/wgcrypto $(USERMODS_BOARD)/wgcrypto
-	@$(MAKE) -s -C $(MP)/ports/qemu BOARD_DIR=$(ROOT)/board/$*/port BUILD=$(ROOT)/build/boards/$*-builtin \
-		FROZEN_MANIFEST=$(ROOT)/board/shared/qemu-mps2/manifest.py USER_C_MODULES=$(USERMODS_BOARD) \
-		> build/boards/$*-builtin.log 2>&1 || { tail -30 build/boards/$*-builtin.log; exit 1; }
-	@touch $@
+	$(call build_board_firmware,$*,$*-builtin,USER_C_MODULES=$(USERMODS_BOARD))
 
 # OpenWrt .ipk packages (one per package arch in board/openwrt-*), built without the SDK.
 .PHONY: package
