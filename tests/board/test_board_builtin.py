@@ -2,27 +2,9 @@
 uploaded as a .mpy (build/boards/qemu-mps2-an386-builtin): the same tunnel
 against wireguard-go, crypto on the same optimized path, nothing uploaded.
 Its heap figures are in make bench-board."""
-import os
+from boardlab import BOARD_INNER
 
-import pytest
-
-import boardlab
-from boardlab import BoardLab, TUNNEL_SETUP, BOARD_INNER
-
-BOARD = "qemu-mps2-an386-builtin"
-
-
-@pytest.fixture(scope="module")
-def bl():
-    if os.geteuid() != 0:
-        pytest.skip("board tests need root (network namespaces)")
-    boardlab.lablib.sweep_stale()
-    b = BoardLab(board=BOARD, keepalive=25)
-    try:
-        b.vm.run(TUNNEL_SETUP)
-        yield b
-    finally:
-        b.close()
+BOARD = "qemu-mps2-an386-builtin"      # the module's firmware, for the bl fixture (conftest.py)
 
 
 def test_wgcrypto_is_built_in(bl):

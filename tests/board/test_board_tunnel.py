@@ -2,34 +2,15 @@
 frozen wireguard + mgboard) against wireguard-go in a network namespace, its
 outer UDP over SLIP on UART1 through tests/board/slipbridge.py.
 
-The tests of this module share one lab and run in order: handshake first.
+The tests of this module share one lab (the bl fixture, conftest.py) and run
+in order: handshake first.
 """
 import json
-import os
 import subprocess
 import time
 
-import pytest
-
 import boardlab
-from boardlab import BoardLab, TUNNEL_SETUP, BOARD_INNER, PEER_INNER
-
-
-def _need_root():
-    if os.geteuid() != 0:
-        pytest.skip("board tests need root (network namespaces)")
-
-
-@pytest.fixture(scope="module")
-def bl():
-    _need_root()
-    boardlab.lablib.sweep_stale()
-    b = BoardLab(keepalive=25)
-    try:
-        b.vm.run(TUNNEL_SETUP)
-        yield b
-    finally:
-        b.close()
+from boardlab import BOARD_INNER, PEER_INNER
 
 
 def stats(bl):
