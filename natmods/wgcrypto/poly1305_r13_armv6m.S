@@ -25,22 +25,21 @@
 // Offset of R[t] from st.
 #define ROFF(t) (40 + 4 * (t))
 
+// r1 += R word at [r0, #off] * \h (r2 is scratch).
+.macro MULADD off, h
+    ldr r2, [r0, #(\off)]
+    muls r2, \h
+    adds r1, r2
+.endm
+
 // Half one, r0 = st + 20, h0..h4 in r3-r7: partial column k to [sp, #4k].
 .macro LOCOL k
     ldr r1, [r0, #(ROFF(9 + \k) - 20)]
     muls r1, r3
-    ldr r2, [r0, #(ROFF(8 + \k) - 20)]
-    muls r2, r4
-    adds r1, r2
-    ldr r2, [r0, #(ROFF(7 + \k) - 20)]
-    muls r2, r5
-    adds r1, r2
-    ldr r2, [r0, #(ROFF(6 + \k) - 20)]
-    muls r2, r6
-    adds r1, r2
-    ldr r2, [r0, #(ROFF(5 + \k) - 20)]
-    muls r2, r7
-    adds r1, r2
+    MULADD (ROFF(8 + \k) - 20), r4
+    MULADD (ROFF(7 + \k) - 20), r5
+    MULADD (ROFF(6 + \k) - 20), r6
+    MULADD (ROFF(5 + \k) - 20), r7
     str r1, [sp, #(4 * \k)]
 .endm
 
@@ -48,21 +47,11 @@
 // finishes column k, stores h_k = column & (2^13 - 1) and starts column
 // k + 1 with the carry; after column 9 the carry out is left in r2.
 .macro HICOL k
-    ldr r2, [r0, #ROFF(4 + \k)]
-    muls r2, r3
-    adds r1, r2
-    ldr r2, [r0, #ROFF(3 + \k)]
-    muls r2, r4
-    adds r1, r2
-    ldr r2, [r0, #ROFF(2 + \k)]
-    muls r2, r5
-    adds r1, r2
-    ldr r2, [r0, #ROFF(1 + \k)]
-    muls r2, r6
-    adds r1, r2
-    ldr r2, [r0, #ROFF(0 + \k)]
-    muls r2, r7
-    adds r1, r2
+    MULADD ROFF(4 + \k), r3
+    MULADD ROFF(3 + \k), r4
+    MULADD ROFF(2 + \k), r5
+    MULADD ROFF(1 + \k), r6
+    MULADD ROFF(0 + \k), r7
     lsrs r2, r1, #13
     lsls r1, r1, #19
     lsrs r1, r1, #19
