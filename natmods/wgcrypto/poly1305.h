@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "wgcrypto_config.h"
+#include "wgcrypto_util.h"
 
 #define POLY1305_KEY_SIZE (32)
 #define POLY1305_BLOCK_SIZE (16)
@@ -52,5 +53,18 @@ void poly1305_core_init(struct poly1305_core *st, const uint8_t key[POLY1305_KEY
 // already padded final partial block.
 void poly1305_core_blocks(struct poly1305_core *st, const uint8_t *m, size_t len, uint32_t hibit);
 void poly1305_core_emit(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]);
+
+#if !WGCRYPTO_C64
+// Tag = (h + s) mod 2^128, from h mod p as four little-endian words; the
+// last step of every 32-bit path (26-bit, radix 2^32 and radix 2^13 limbs).
+static inline void poly1305_tag32(const uint32_t h[4], const uint32_t s[4], uint8_t mac[POLY1305_MAC_SIZE]) {
+    uint64_t f = 0;
+    for (int i = 0; i < 4; i++) {
+        f += (uint64_t)h[i] + s[i];
+        wgc_store32_le(mac + 4 * i, (uint32_t)f);
+        f >>= 32;
+    }
+}
+#endif
 
 #endif // WGCRYPTO_POLY1305_H

@@ -71,13 +71,10 @@ static void emit_r32(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]) {
     }
     g[4] = h[4] + (uint32_t)t;
     uint32_t mask = 0u - (g[4] >> 2);  // g[4] >> 2 is 0 or 1
-    t = 0;
     for (int i = 0; i < 4; i++) {
-        uint32_t w = (h[i] & ~mask) | (g[i] & mask);
-        t += (uint64_t)w + st->s[i];
-        wgc_store32_le(mac + 4 * i, (uint32_t)t);
-        t >>= 32;
+        h[i] = (h[i] & ~mask) | (g[i] & mask);
     }
+    poly1305_tag32(h, st->s, mac);
     wgc_wipe32(h, sizeof(h));
     wgc_wipe32(g, sizeof(g));
 }
@@ -197,16 +194,12 @@ void poly1305_core_emit(struct poly1305_core *st, uint8_t mac[POLY1305_MAC_SIZE]
     h3 = (h3 & ~mask) | (g3 & mask);
     h4 = (h4 & ~mask) | (g4 & mask);
 
-    // Repack into four 32-bit words (mod 2^128) and add s with carries.
-    uint32_t w0 = h0 | (h1 << 26);
-    uint32_t w1 = (h1 >> 6) | (h2 << 20);
-    uint32_t w2 = (h2 >> 12) | (h3 << 14);
-    uint32_t w3 = (h3 >> 18) | (h4 << 8);
-    uint64_t f;
-    f = (uint64_t)w0 + st->s[0]; wgc_store32_le(mac, (uint32_t)f);
-    f = (uint64_t)w1 + st->s[1] + (f >> 32); wgc_store32_le(mac + 4, (uint32_t)f);
-    f = (uint64_t)w2 + st->s[2] + (f >> 32); wgc_store32_le(mac + 8, (uint32_t)f);
-    f = (uint64_t)w3 + st->s[3] + (f >> 32); wgc_store32_le(mac + 12, (uint32_t)f);
+    // Repack into four 32-bit words (mod 2^128), then add s.
+    uint32_t w[4] = {
+        h0 | (h1 << 26), (h1 >> 6) | (h2 << 20), (h2 >> 12) | (h3 << 14), (h3 >> 18) | (h4 << 8),
+    };
+    poly1305_tag32(w, st->s, mac);
+    wgc_wipe32(w, sizeof(w));
 }
 
 #endif // !WGCRYPTO_C64

@@ -142,12 +142,7 @@ void wgc_poly1305_r13_emit(const uint32_t *st, const uint32_t s[4], uint8_t mac[
     w[1] = (h[2] >> 6) | (h[3] << 7) | (h[4] << 20);
     w[2] = (h[4] >> 12) | (h[5] << 1) | (h[6] << 14) | (h[7] << 27);
     w[3] = (h[7] >> 5) | (h[8] << 8) | (h[9] << 21);
-    uint64_t f = 0;
-    for (int i = 0; i < 4; i++) {
-        f += (uint64_t)w[i] + s[i];
-        wgc_store32_le(mac + 4 * i, (uint32_t)f);
-        f >>= 32;
-    }
+    poly1305_tag32(w, s, mac);
     wgc_wipe32(h, sizeof(h));
     wgc_wipe32(g, sizeof(g));
     wgc_wipe32(w, sizeof(w));
