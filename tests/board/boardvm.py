@@ -6,12 +6,12 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "build")
-MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386",
-           "qemu-mps2-an386-builtin": "mps2-an386"}
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from targets import BOARD_MACHINE, BUILD  # noqa: E402  (BOARD_MACHINE: firmware -> QEMU machine)
+
 # The -builtin firmware has wgcrypto linked in: nothing to upload.
 NATMOD_ARCH = {"qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp",
                "qemu-mps2-an386-builtin": None}
@@ -33,7 +33,7 @@ class BoardVM:
 
     def command(self):
         elf = os.path.join(BUILD, "boards", self.board, "firmware.elf")
-        cmd = ["qemu-system-arm", "-machine", MACHINE[self.board], "-nographic", "-monitor", "null",
+        cmd = ["qemu-system-arm", "-machine", BOARD_MACHINE[self.board], "-nographic", "-monitor", "null",
                "-semihosting", "-serial", "stdio"]
         cmd += ["-serial", "unix:" + self.serial_socket] if self.serial_socket else []
         if self.icount:

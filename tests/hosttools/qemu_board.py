@@ -7,7 +7,8 @@ import time
 
 from mgtool_run import ROOT
 
-MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386"}
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from targets import BOARD_MACHINE  # noqa: E402  (firmware name -> QEMU machine)
 
 
 class QemuBoard:
@@ -22,7 +23,7 @@ class QemuBoard:
     def start(self):
         elf = os.path.join(ROOT, "build", "boards", self.firmware, "firmware.elf")
         append = "flash=%s" % self.image + (" flash_size=%d" % self.flash_size if self.flash_size else "")
-        self.proc = subprocess.Popen(["qemu-system-arm", "-machine", MACHINE[self.board], "-nographic",
+        self.proc = subprocess.Popen(["qemu-system-arm", "-machine", BOARD_MACHINE[self.board], "-nographic",
                                       "-monitor", "null", "-semihosting", "-serial", "pty", "-kernel", elf,
                                       "-append", append], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
