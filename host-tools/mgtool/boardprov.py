@@ -10,6 +10,7 @@ import binascii
 import glob
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 
@@ -28,6 +29,26 @@ def fnv1a32(data):
     for b in data:
         v = ((v ^ b) * 0x01000193) & 0xFFFFFFFF
     return "%08x" % v
+
+
+_HASH = re.compile(r"\A(?:[0-9a-f]{64}|[0-9a-f]{8})\Z")
+
+
+def parse_state(reply, n):
+    """The helper's one line "STATE <hash|-> <size> ..." for n files -> [(hash|None, size)].
+
+    Anything else (a tampered board, a noisy line) is refused with one line; nothing of it runs."""
+    words = reply.split()
+    if len(words) != 1 + 2 * n or words[0] != "STATE":
+        raise MgError("the board sent a malformed file-state reply (%d bytes, starting %r); stopped there"
+                      % (len(reply), reply[:40]))
+    out = []
+    for h, size in zip(words[1::2], words[2::2]):
+        if not (h == "-" or _HASH.match(h)) or not re.fullmatch(r"-1|0|[1-9][0-9]{0,9}", size):
+            raise MgError("the board sent a malformed file-state entry %r %r; stopped there"
+                          % (h[:70], size[:20]))
+        out.append((None if h == "-" else h, int(size)))
+    return out
 
 
 class Plan:
@@ -114,10 +135,14 @@ class BoardSession:
                 raise MgError("the board's filesystem is full") from None
             raise
 
+    def state(self, plan):
+        """[(hash of the file or None, size of its .part or -1)], parsed strictly: never evaluated."""
+        items = [(dest, dest + ".part") for dest, _ in plan.files]
+        return parse_state(self.call("_mg_state(%r)" % items), len(items))
+
     def upload(self, plan, progress, say):
         """Write every file of the plan that differs; returns {dest: status}."""
-        items = [(dest, dest + ".part") for dest, _ in plan.files]
-        state = eval(self.call("_mg_state(%r)" % items), {})    # a list of (str|None, int) from our helper
+        state = self.state(plan)
         statuses = {}
         for (dest, data), (have_hash, part_size) in zip(plan.files, state):
             want = self.hash(data)
@@ -154,8 +179,7 @@ class BoardSession:
         return statuses
 
     def verify(self, plan):
-        items = [(dest, dest + ".part") for dest, _ in plan.files]
-        state = eval(self.call("_mg_state(%r)" % items), {})
+        state = self.state(plan)
         bad = [dest for (dest, data), (h, _) in zip(plan.files, state) if h != self.hash(data)]
         if bad:
             raise MgError("verification failed on the board for %s" % ", ".join(bad))
@@ -240,7 +264,10 @@ def run(args, say):
         if entropy != "True":
             raise MgError("the board has no entropy source (os.urandom); a private key cannot be made on it")
         need = sum((len(d) + 4095) // 4096 * 4096 + 8192 for _, d in plan.files)
-        free = int(session.call("_mg_free(%r)" % fs_root))
+        free = session.call("_mg_free(%r)" % fs_root)
+        if not re.fullmatch(r"[0-9]{1,12}", free):
+            raise MgError("the board sent a malformed free-space reply %r; nothing was changed" % free[:40])
+        free = int(free)
         if free < need:
             raise MgError("not enough space on the board: %d bytes free on %s, up to %d needed; nothing was changed"
                           % (free, fs_root, need))

@@ -2,6 +2,7 @@
 import base64
 import glob
 import hashlib
+import json
 import os
 import subprocess
 
@@ -57,7 +58,8 @@ res = {}
 for p in walk('/flash'):
     h = hashlib.sha256(open(p, 'rb').read())
     res[p] = binascii.hexlify(h.digest()).decode()
-print(repr(res))
+import json
+print(json.dumps(res))
 try:
     import wgcrypto
     k = binascii.a2b_base64(open('/flash/wg_key').read())
@@ -69,7 +71,7 @@ except (OSError, ImportError):
     finally:
         repl.exit()
         link.close()
-    hashes = eval(out[0], {})
+    hashes = json.loads(out[0])
     return hashes, [p for p in hashes if p.endswith(".part")], out[1], out[2]
 
 
@@ -256,3 +258,42 @@ def test_wrong_board_is_refused_before_writing(an386):
     assert_one_error_line(r, "mps2-an386 with Cortex-M4F", "not qemu-mps2-an385", "wrong --board")
     hashes, _, _, _ = board_state(an386)
     assert hashes == {}
+
+
+# A board that was tampered with: its main.py swaps `print` in the REPL's globals so the
+# provisioning helper's file-state reply becomes a Python expression that would run a command.
+TRAP = """
+_mg_real_print = print
+def print(*a, **k):
+    s = ' '.join(str(x) for x in a)
+    if s.startswith('[') or s.startswith('STATE'):
+        s = "__import__('os').system('touch %s')"
+    _mg_real_print(s, **k)
+"""
+
+
+def test_a_malicious_reply_runs_nothing_on_the_host(an386, tmp_path):
+    pwned = str(tmp_path / "pwned")
+    link, repl = an386.repl()
+    try:
+        repl.exec("f = open('/flash/main.py', 'w')\nf.write(%r)\nf.close()" % (TRAP % pwned))
+    finally:
+        repl.exit()
+        link.close()
+    an386.restart()                      # main.py runs at boot and leaves the trap in the REPL's globals
+    r = provision(an386)
+    assert_one_error_line(r, "malformed file-state reply", "__import__")
+    assert not os.path.exists(pwned)
+    hashes, _, _, _ = board_state(an386)
+    assert list(hashes) == ["/flash/main.py"]          # nothing was written
+
+
+def test_state_replies_are_parsed_strictly():
+    from mgtool import boardprov
+    from mgtool.errors import MgError
+    h = "ab" * 32
+    assert boardprov.parse_state("STATE %s -1 - 2048" % h, 2) == [(h, -1), (None, 2048)]
+    for bad in ("[('x', 1)]", "STATE %s -1" % h, "STATE %s 1e3 - 0" % h, "STATE os.system 0 - 0",
+                "STATE %s -1 - 0 extra" % h, ""):
+        with pytest.raises(MgError):
+            boardprov.parse_state(bad, 2)

@@ -62,8 +62,12 @@ def _mg_size(path):
 
 
 def _mg_state(items):
-    # items: [(dest, tmp)] -> [(dest hash, tmp size)]
-    print(repr([(_mg_hash(d), _mg_size(t)) for d, t in items]))
+    # items: [(dest, tmp)] -> one line "STATE <dest hash or -> <tmp size> ..." (the host parses it strictly)
+    out = ["STATE"]
+    for d, t in items:
+        out.append(_mg_hash(d) or "-")
+        out.append(str(_mg_size(t)))
+    print(" ".join(out))
 
 
 def _mg_mkdirs(path):
