@@ -11,7 +11,7 @@ export PATH := $(VENV)/bin:$(PATH)
 export STATE_DIR := $(STATE)
 
 ROUTER_ARCHS := mips mipsel armhf aarch64
-NATMOD_ARCHS := x64 armv6m armv7m armv7emsp
+NATMOD_ARCHS := x64 armv6m armv7m armv7emsp rv32imc
 BOARDS       := qemu-mps2-an385 qemu-mps2-an386
 
 # musl via zig, like OpenWrt: static, soft-float on MIPS.
@@ -39,7 +39,8 @@ UNIX_X64     := build/unix-x64/micropython
 ROUTER_BINS  := $(foreach a,$(ROUTER_ARCHS),build/unix-$(a)/micropython)
 NATMODS      := $(foreach a,$(NATMOD_ARCHS),build/natmods/$(a)/wgcrypto.mpy)
 BOARD_ELFS   := $(foreach b,$(BOARDS),build/boards/$(b)/firmware.elf) \
-                build/boards/qemu-mps2-an386-builtin/firmware.elf
+                build/boards/qemu-mps2-an386-builtin/firmware.elf \
+                build/boards/qemu-virt-rv32/firmware.elf
 M0_HARNESS   := build/m0harness/m0harness.elf
 
 .PHONY: all deps build test test-quick demo bench bench-crypto bench-tunnel clean distclean help
@@ -144,6 +145,15 @@ build/boards/qemu-mps2-an386-builtin/firmware.elf: build/boards/%-builtin/firmwa
 	@mkdir -p $(USERMODS_BOARD)
 	@ln -sfn $(ROOT)/natmods/wgcrypto $(USERMODS_BOARD)/wgcrypto
 	$(call build_board_firmware,$*,$*-builtin,USER_C_MODULES=$(USERMODS_BOARD))
+
+# RISC-V: MicroPython's VIRT_RV32 (QEMU virt) with what stock ESP32 firmware
+# adds (board/qemu-virt-rv32/port); nothing of MicroGuard frozen in.
+build/boards/qemu-virt-rv32/firmware.elf: $(wildcard board/qemu-virt-rv32/port/*) | $(DEPS) $(MPY_CROSS)
+	@echo "build: board qemu-virt-rv32"
+	@mkdir -p $(dir $@)
+	@$(MAKE) -s -C $(MP)/ports/qemu BOARD=VIRT_RV32 BOARD_DIR=$(ROOT)/board/qemu-virt-rv32/port BUILD=$(ROOT)/build/boards/qemu-virt-rv32 \
+		> build/boards/qemu-virt-rv32.log 2>&1 || { tail -30 build/boards/qemu-virt-rv32.log; exit 1; }
+	@touch $@
 
 # OpenWrt .ipk packages (one per package arch in board/openwrt-*), built without the SDK.
 .PHONY: package

@@ -20,7 +20,10 @@ QEMU_USER = {"mips": "qemu-mips-static", "mipsel": "qemu-mipsel-static",
 QEMU_USER_DYNAMIC = {"mips": "qemu-mips", "mipsel": "qemu-mipsel",
                      "armhf": "qemu-arm", "aarch64": "qemu-aarch64"}
 BOARD_MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386",
-                 "qemu-mps2-an386-builtin": "mps2-an386"}
+                 "qemu-mps2-an386-builtin": "mps2-an386",
+                 "qemu-virt-rv32": "virt"}
+# The QEMU system emulator per firmware (qemu-system-arm unless named here).
+BOARD_QEMU = {"qemu-virt-rv32": ["qemu-system-riscv32", "-bios", "none"]}
 
 
 class TargetError(Exception):
@@ -102,8 +105,9 @@ class BoardTarget:
     def __init__(self, name, board, mpy_files=(), alias=None, icount=False):
         self.name = name
         elf = os.path.join(BUILD, "boards", board, "firmware.elf")
-        cmd = ["qemu-system-arm", "-machine", BOARD_MACHINE[board], "-nographic", "-monitor", "null",
-               "-semihosting", "-serial", "stdio", "-kernel", elf]
+        cmd = BOARD_QEMU.get(board, ["qemu-system-arm"]) + [
+            "-machine", BOARD_MACHINE[board], "-nographic", "-monitor", "null",
+            "-semihosting", "-serial", "stdio", "-kernel", elf]
         if icount:
             # One instruction per virtual ns: counters then advance identically run after run.
             cmd += ["-icount", "shift=0,align=off,sleep=off"]
@@ -208,6 +212,9 @@ CRYPTO_TARGETS = {
                                            [("wgcrypto_mod", natmod("armv7emsp"))], alias="wgcrypto_mod"),
     # The same board with wgcrypto linked into the firmware (built-in user C module).
     "an386-builtin": lambda: BoardTarget("an386-builtin", "qemu-mps2-an386-builtin"),
+    # RISC-V rv32imc (ESP32-C3/C6 class) on QEMU virt.
+    "virt-rv32imc": lambda: BoardTarget("virt-rv32imc", "qemu-virt-rv32",
+                                        [("wgcrypto_mod", natmod("rv32imc"))], alias="wgcrypto_mod"),
     "x64-pure": lambda: UnixTarget("x64-pure", unix_binary("x64"),
                                    prelude=ALIAS_PRELUDE % ("wgcrypto_pure", "wgcrypto_pure")),
 }

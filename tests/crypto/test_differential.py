@@ -29,6 +29,9 @@ OPTIMIZED = {"an386-armv7emsp", "an385-armv7m", "armhf", "mips", "mipsel"}
 TARGETS["an385-armv6m"] = BOARD_LENGTHS
 BOARDS.add("an385-armv6m")
 OPTIMIZED.add("an385-armv6m")
+# RISC-V rv32imc (portable C, 32-bit limbs).
+TARGETS["virt-rv32imc"] = BOARD_LENGTHS
+BOARDS.add("virt-rv32imc")
 RUNS = [(t, None) for t in TARGETS if t not in OPTIMIZED] + \
        [(t, p) for t in TARGETS if t in OPTIMIZED for p in (False, True)]
 

@@ -26,6 +26,7 @@ EXPECTED_BACKEND = {
     "mips": "mips32r2-asm", "mipsel": "mips32r2-asm", "armhf": "armv7a-asm",
     "an385-armv6m": "armv6m-asm", "an385-armv7m": "armv7m-asm", "an386-armv7emsp": "armv7em-asm",
     "an386-builtin": "armv7em-asm",
+    "virt-rv32imc": "c32",
     "x64-pure": "python",
 }
 # Targets with an optimized path: the name portable(True) must switch to.

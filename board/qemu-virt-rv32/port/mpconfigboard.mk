@@ -1,0 +1,34 @@
+# MicroPython qemu-port board: QEMU `virt` RISC-V 32 (the port's VIRT_RV32,
+# rv32imac), standing in for an ESP32-C3/C6 running stock MicroPython. Added to
+# VIRT_RV32: what stock ESP32 firmware also has (time with a real-time clock,
+# select, asyncio frozen in, os.urandom) and a pollable UART stream (`virt.UART`)
+# for the data link. Nothing of MicroGuard is frozen in.
+QEMU_ARCH = riscv32
+QEMU_MACHINE = virt
+
+# GCC 12 compiles the port's CSR instructions only with Zicsr, but links the
+# 64-bit multilib when it sees "rv32imac_zicsr": ISA spec 2.2 puts Zicsr in the
+# base ISA under the plain name, which the multilib matching knows.
+RV32_ARCH = rv32imac -misa-spec=2.2
+
+CFLAGS += -DQEMU_SOC_VIRT
+CFLAGS += -DMICROPY_HW_MCU_NAME='"RISC-V rv32imac"'
+CFLAGS += -I$(BOARD_DIR) -DMP_CONFIGFILE='"virtconfig.h"'
+
+LDSCRIPT = mcu/rv32/virt.ld
+
+SRC_BOARD_O += shared/runtime/gchelper_native.o shared/runtime/gchelper_rv32i.o
+
+SRC_C += \
+	shared/runtime/semihosting_rv32.c \
+	$(BOARD_DIR)/virt_uart.c \
+	$(BOARD_DIR)/modvirt.c \
+	$(BOARD_DIR)/virt_time.c
+
+MPY_CROSS_FLAGS += -march=rv32imc
+
+# About the MicroPython heap of an ESP32-C3 (~200 KiB) plus room for the
+# in-RAM files a board without a filesystem imports from.
+MICROPY_HEAP_SIZE = 393216
+
+FROZEN_MANIFEST = $(BOARD_DIR)/manifest.py
