@@ -10,7 +10,7 @@ from mgtool.errors import MgError
     ("qemu-mps2-an385", "armv7m", "/flash/lib/wgcrypto.mpy"),
     ("qemu-mps2-an386", "armv7emsp", "/flash/lib/wgcrypto.mpy"),
     ("rp2-pico-w", "armv6m", "/flash/lib/wgcrypto.mpy"),
-    ("esp32-c3", "rv32imc", "/flash/lib/wgcrypto.py"),       # no rv32imc build yet: pure fallback
+    ("esp32-c3", "rv32imc", "/flash/lib/wgcrypto.mpy"),
     ("esp32", "xtensawin", "/flash/lib/wgcrypto.py"),
 ])
 def test_plan_per_board(name, arch, last):
