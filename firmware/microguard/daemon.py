@@ -11,7 +11,6 @@ import linuxio
 # Submodules imported by their full names: the package may define a module
 # __getattr__, which `from wireguard import <submodule>` would run into.
 from wireguard.device import Device
-from wireguard.uapi import handle as uapi_handle
 from wireguard.keys import to_base64
 from .clock import Clock
 from .datapath import DataPath
@@ -82,7 +81,7 @@ class Daemon:
             dev.listen_port = self.udp.port
             self._apply_fwmark()
             confmode.configure_interface(cfg, self.tun.name, self.tun, log)
-        self.uapi = UapiServer(self.tun.name, self.poller, self._uapi_request, log)
+        self.uapi = UapiServer(self.tun.name, self.poller, dev, log, self._uapi_applied)
         log.info("UAPI listening on %s" % self.uapi.path)
         # After any `ip` commands: blocked signals are inherited by children.
         self.signal_fd = linuxio.signal_fd([SIGTERM, SIGINT])
@@ -108,15 +107,12 @@ class Daemon:
         self.log.info("listening on UDP port %d" % self.udp.port)
         return 0
 
-    def _uapi_request(self, request):
-        op = request[:request.find("\n")]
-        response = uapi_handle(self.dev, request)
+    def _uapi_applied(self):
+        """After each UAPI set request."""
         self.rescan_at = 0.0        # may have armed a timer due now
         # Port 0 means "any": report the port actually bound, as wireguard-go does.
         self.dev.listen_port = self.udp.port
         self._apply_fwmark()
-        self.log.debug("UAPI %s -> %s" % (op, response[response.rfind("errno="):].strip()))
-        return response
 
     def _apply_fwmark(self):
         if self.dev.fwmark != self.udp.mark:

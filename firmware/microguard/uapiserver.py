@@ -1,26 +1,47 @@
-# Serves the UAPI socket from the event loop: accepts clients, reads whole
-# requests, answers each with handle(request_text) -> response_text, and
-# writes responses as the socket accepts them.
+# Serves the UAPI socket from the event loop: accepts clients, feeds each
+# one's lines to an engine Conversation as they arrive, and writes answers
+# as the socket accepts them. A big request is taken READ_BUDGET bytes per
+# turn of the loop, so packets keep flowing while `wg setconf` streams in;
+# it is applied in one go when it ends.
+import gc
 import select
 
+from wireguard.uapi import Conversation
 from .uapisock import UapiListener
+
+# Bytes read from one client per event-loop turn.
+READ_BUDGET = 65536
+# While a request streams in, collect garbage after this many bytes were
+# allocated rather than when the heap is full. The tables a big set builds
+# live long; allocated between megabytes of parsing garbage they would end
+# up spread over the whole heap (MicroPython never moves objects), leaving
+# no contiguous block for the next table however much is free.
+GC_PACE = 1 << 20
+EIO = 5
 
 
 class UapiServer:
-    def __init__(self, ifname, poller, handle, log):
+    def __init__(self, ifname, poller, device, log, on_set=None):
+        """on_set(): called after every set request was applied (or refused),
+        before its answer goes out."""
         self.listener = UapiListener(ifname)
         self.path = self.listener.path
         self.fd = self.listener.fd
         self.poller = poller
-        self.handle = handle
+        self.device = device
+        self.on_set = on_set
         self.log = log
         self.clients = {}       # fd -> UapiClient
+        self.talks = {}         # fd -> Conversation
+        self.busy = set()       # fds with a request partly received
+        self.gc_default = None  # the allocation threshold to restore
         poller.register(self.fd, select.POLLIN)
 
     def accept(self):
         client = self.listener.accept()
         if client is not None:
             self.clients[client.fd] = client
+            self.talks[client.fd] = Conversation(self.device)
             self.poller.register(client.fd, select.POLLIN)
 
     def owns(self, fd):
@@ -28,23 +49,69 @@ class UapiServer:
 
     def service(self, fd, events):
         client = self.clients[fd]
-        if events & (select.POLLIN | select.POLLHUP | select.POLLERR):
-            for request in client.read_requests():
-                client.queue(self._answer(request))
-        flushed = client.flush()
-        if client.closed:
+        talk = self.talks[fd]
+        budget = READ_BUDGET
+        while not client.closed:
+            if client.sending():
+                # One answer at a time: later requests wait in the socket.
+                if not client.flush():
+                    break
+                continue
+            line = client.next_line()
+            if line is None:
+                if client.eof or budget <= 0:
+                    break
+                n = client.fill()
+                if not n:
+                    break
+                budget -= n
+                continue
+            self._feed(client, talk, line)
+        if client.closed or (client.eof and not client.sending()):
             self._drop(client)
-        elif flushed:
-            self.poller.modify(fd, select.POLLIN)
+        elif client.sending():
+            self.poller.modify(fd, select.POLLOUT)
         else:
-            self.poller.modify(fd, select.POLLIN | select.POLLOUT)
+            self.poller.modify(fd, select.POLLIN)
 
-    def _answer(self, request):
+    def _feed(self, client, talk, line):
         try:
-            return self.handle(request)
-        except Exception as e:      # a bug here must not take the tunnel down
+            try:
+                text = line.decode()
+            except UnicodeError:
+                text = "\x00"           # not UTF-8: an invalid line
+            result = talk.line(text)
+            if talk.busy != (client.fd in self.busy):
+                self._pace(client.fd, talk.busy)
+            if result is None:
+                return
+            op, err, chunks = result
+            if op == "set" and self.on_set is not None:
+                self.on_set()
+            self.log.debug("UAPI %s -> errno=%d" % (op or "unknown request", err))
+        except Exception as e:      # a bug or no memory must not take the tunnel down
             self.log.error("UAPI request failed: %r" % e)
-            return "errno=-5\n\n"
+            chunks = talk.abort(EIO)
+            if not talk.busy:
+                self._pace(client.fd, False)
+            if chunks is None:
+                return
+        client.send(chunks)
+
+    def _pace(self, fd, busy):
+        if busy:
+            self.busy.add(fd)
+        else:
+            self.busy.discard(fd)
+        threshold = getattr(gc, "threshold", None)
+        if threshold is None:
+            return
+        if self.busy and self.gc_default is None:
+            self.gc_default = threshold()
+            threshold(GC_PACE)
+        elif not self.busy and self.gc_default is not None:
+            threshold(self.gc_default)
+            self.gc_default = None
 
     def drop(self, fd):
         client = self.clients.get(fd)
@@ -53,6 +120,9 @@ class UapiServer:
 
     def _drop(self, client):
         del self.clients[client.fd]
+        self.talks.pop(client.fd, None)
+        if client.fd in self.busy:
+            self._pace(client.fd, False)
         try:
             self.poller.unregister(client.fd)
         except (KeyError, OSError):

@@ -1,7 +1,8 @@
 # The UAPI socket /var/run/wireguard/<ifname>.sock: a listening unix socket
 # and its clients. A client sends requests ("get=1\n\n", "set=1\n...\n\n")
 # and reads each response; the connection may carry several requests, or
-# none at all (wg's probe connection).
+# none at all (wg's probe connection). Bytes only: the requests' meaning is
+# the engine's (wireguard.uapi).
 import os
 import socket
 import struct
@@ -9,8 +10,9 @@ import struct
 import linuxio
 
 SOCKET_DIR = "/var/run/wireguard"
-# A setconf of ~7000 peers; more would crowd the interpreter's heap.
-MAX_REQUEST = 1 << 20
+# Requests are read line by line, so their size has no limit; a line has.
+MAX_LINE = 4096
+READ_SIZE = 16384
 _EAGAIN = 11
 
 
@@ -93,53 +95,92 @@ class UapiListener:
 
 
 class UapiClient:
+    """One connection: reads lines as they arrive (a request of any size
+    passes through in bounded memory) and writes answers, given as iterables
+    of text chunks, as the socket accepts them."""
+
     def __init__(self, sock):
         self.sock = sock
         self.fd = sock.fileno()
-        self.inbuf = bytearray()     # grows in place: big setconf requests
-        self.outbuf = b""
+        self.inbuf = bytearray()
+        self.start = 0              # first unread byte of inbuf
+        self.skipping = False       # discarding an over-long line up to its newline
+        self.chunks = None          # iterator of the answer being written
+        self.out = None             # memoryview of the chunk being written
+        self.eof = False
         self.closed = False
 
-    def read_requests(self):
-        """Read what is available; returns the complete requests (text)."""
-        requests = []
-        while True:
-            try:
-                data = self.sock.recv(65536)
-            except OSError as e:
-                if e.errno != _EAGAIN:
-                    self.closed = True
-                break
-            if not data:
-                self.closed = True
-                break
-            self.inbuf.extend(data)
-            if len(self.inbuf) > MAX_REQUEST:
-                self.closed = True
-                break
-        while True:
-            end = self.inbuf.find(b"\n\n")
-            if end < 0:
-                break
-            requests.append(self.inbuf[:end + 2].decode())
-            self.inbuf[:end + 2] = b""
-        return requests
+    def fill(self, size=READ_SIZE):
+        """Read once; the number of bytes read (0 when none were waiting)."""
+        try:
+            data = self.sock.recv(size)
+        except OSError as e:
+            if e.errno != _EAGAIN:
+                self.eof = True
+            return 0
+        if not data:
+            self.eof = True
+            return 0
+        if self.start:
+            self.inbuf[:self.start] = b""
+            self.start = 0
+        self.inbuf.extend(data)
+        return len(data)
 
-    def queue(self, text):
-        self.outbuf += text.encode()
+    def next_line(self):
+        """The next complete line (bytes, no newline), b"\xff" for a line
+        longer than MAX_LINE, or None when no complete line is buffered."""
+        buf = self.inbuf
+        while True:
+            end = buf.find(b"\n", self.start)
+            if end < 0:
+                if len(buf) - self.start > MAX_LINE:
+                    # Drop it, and what follows up to its newline.
+                    self.inbuf = bytearray()
+                    self.start = 0
+                    if not self.skipping:
+                        self.skipping = True
+                        return b"\xff"
+                return None
+            line = bytes(buf[self.start:end])
+            self.start = end + 1
+            if self.skipping:
+                self.skipping = False
+                continue
+            if len(line) > MAX_LINE:
+                return b"\xff"
+            return line
+
+    def send(self, chunks):
+        self.chunks = iter(chunks)
+
+    def sending(self):
+        return self.chunks is not None or self.out is not None
 
     def flush(self):
-        """Write what the socket takes; True when everything went out."""
-        while self.outbuf:
+        """Write what the socket takes; True when the whole answer went out."""
+        while True:
+            if self.out is None:
+                if self.chunks is None:
+                    return True
+                try:
+                    chunk = next(self.chunks)
+                except StopIteration:
+                    self.chunks = None
+                    return True
+                self.out = memoryview(chunk.encode())
+                continue
             try:
-                n = self.sock.send(self.outbuf)
+                n = self.sock.send(self.out)
             except OSError as e:
                 if e.errno != _EAGAIN:
                     self.closed = True
-                    self.outbuf = b""
+                    self.out = self.chunks = None
                 return False
-            self.outbuf = self.outbuf[n:]
-        return True
+            if n >= len(self.out):
+                self.out = None
+            else:
+                self.out = self.out[n:]
 
     def close(self):
         self.sock.close()

@@ -1,64 +1,200 @@
 # Cryptokey routing table: longest-prefix match from an address to a peer,
-# for IPv4 and IPv6. One dict per prefix length, keyed by the prefix's
-# network bits as an int; a lookup probes the lengths in use from longest to
-# shortest. Compact (no trie nodes) and simple enough to be obviously right.
+# for IPv4 and IPv6. Per prefix length, {network bits: peer} (split over
+# several dicts once big); a lookup probes the lengths in use from longest
+# to shortest, one C-speed dict probe each.
+#
+# Memory: lists of 100,000+ prefixes are real (country and split-tunnel
+# lists), so keys are kept off the heap where the port allows. A prefix of
+# up to SMALL_BITS network bits is keyed by those bits as a small int
+# (tagged in the pointer, no heap object): all of IPv4 and IPv6 up to /62 on
+# 64-bit ports, up to /30 on 32-bit ones. Longer prefixes are keyed by their
+# masked leading bytes (a short bytes object, never a bignum). A dict entry
+# is then two words plus hash-table slack.
+import sys
+
+# Unsigned bits a small int holds: 62 on 64-bit ports, 30 on 32-bit ones
+# (MicroPython tags small ints in the pointer; CPython ints are all objects,
+# where the choice only matters for speed).
+SMALL_BITS = 62 if sys.maxsize > (1 << 40) else 30
+
+
+def _top_bits(ip, n):
+    """The first n (<= SMALL_BITS) bits of ip as an int, with no bignum on the way."""
+    if n == 32:
+        return int.from_bytes(ip, "big")
+    if n == 62:
+        return (int.from_bytes(ip[0:4], "big") << 30) | (int.from_bytes(ip[4:8], "big") >> 2)
+    v = 0
+    i = 0
+    while n >= 8:
+        v = (v << 8) | ip[i]
+        i += 1
+        n -= 8
+    if n:
+        v = (v << n) | (ip[i] >> (8 - n))
+    return v
+
+
+def _long_key(ip, cidr):
+    """Key of a prefix longer than SMALL_BITS: its masked leading bytes."""
+    n = (cidr + 7) >> 3
+    rem = cidr & 7
+    if not rem:
+        return bytes(ip[:n])
+    b = bytearray(ip[:n])
+    b[n - 1] &= (0xFF << (8 - rem)) & 0xFF
+    return bytes(b)
+
+
+def _bytes_of_top(v, n, size):
+    """size address bytes whose first n bits are the int v, the rest zero."""
+    out = bytearray(size)
+    i = 0
+    while n >= 8:
+        n -= 8
+        out[i] = (v >> n) & 0xFF
+        i += 1
+    if n:
+        out[i] = ((v & ((1 << n) - 1)) << (8 - n)) & 0xFF
+    return bytes(out)
+
+
+# Entries per dict before a prefix length's table is split further: big
+# dicts need big contiguous blocks, which a long-running heap (MicroPython's
+# never moves objects) may no longer have even with megabytes free.
+SHARD_MAX = 1024
+
+
+def _shard(key, mask):
+    """Which of a length's dicts holds key."""
+    if type(key) is int:
+        return (key ^ (key >> 9)) & mask
+    return hash(key) & mask
 
 
 class _Family:
-    __slots__ = ("bits", "by_len", "lens")
+    __slots__ = ("bits", "size", "small", "by_len", "counts", "lens")
 
     def __init__(self, bits):
         self.bits = bits
-        self.by_len = {}      # cidr -> {network int: peer}
+        self.size = bits // 8
+        self.small = min(SMALL_BITS, bits)
+        self.by_len = {}      # cidr -> [dict {key: peer}], a power of two of them
+        self.counts = {}      # cidr -> entries
         self.lens = []        # cidrs in use, longest first
 
+    def _key(self, ip, cidr):
+        if cidr <= self.small:
+            return _top_bits(ip, self.small) >> (self.small - cidr)
+        return _long_key(ip, cidr)
+
     def _refresh_lens(self):
-        self.lens = sorted([n for n in self.by_len if self.by_len[n]], reverse=True)
+        self.lens = sorted(self.by_len, reverse=True)
 
-    def insert(self, value, cidr, peer):
-        table = self.by_len.get(cidr)
-        if table is None:
-            table = self.by_len[cidr] = {}
-        table[value >> (self.bits - cidr)] = peer
-        self._refresh_lens()
+    def _split(self, cidr):
+        old = self.by_len[cidr]
+        mask = 2 * len(old) - 1
+        shards = [{} for _ in range(mask + 1)]
+        for d in old:
+            for k in list(d):
+                shards[_shard(k, mask)][k] = d.pop(k)
+        self.by_len[cidr] = shards
 
-    def remove(self, value, cidr):
-        table = self.by_len.get(cidr)
-        if table is None:
+    def insert(self, ip, cidr, peer):
+        shards = self.by_len.get(cidr)
+        if shards is None:
+            shards = self.by_len[cidr] = [{}]
+            self.counts[cidr] = 0
+            self._refresh_lens()
+        key = self._key(ip, cidr)
+        d = shards[_shard(key, len(shards) - 1)]
+        if key not in d:
+            n = self.counts[cidr] = self.counts[cidr] + 1
+            if n > SHARD_MAX * len(shards):
+                self._split(cidr)
+                shards = self.by_len[cidr]
+                d = shards[_shard(key, len(shards) - 1)]
+        d[key] = peer
+
+    def get(self, ip, cidr):
+        shards = self.by_len.get(cidr)
+        if shards is None:
             return None
-        peer = table.pop(value >> (self.bits - cidr), None)
-        if not table:
-            del self.by_len[cidr]
-        self._refresh_lens()
+        key = self._key(ip, cidr)
+        return shards[_shard(key, len(shards) - 1)].get(key)
+
+    def remove(self, ip, cidr):
+        shards = self.by_len.get(cidr)
+        if shards is None:
+            return None
+        key = self._key(ip, cidr)
+        peer = shards[_shard(key, len(shards) - 1)].pop(key, None)
+        if peer is not None:
+            self._removed(cidr, 1)
         return peer
 
-    def lookup(self, value):
-        bits = self.bits
+    def _removed(self, cidr, n):
+        left = self.counts[cidr] = self.counts[cidr] - n
+        if not left:
+            del self.by_len[cidr]
+            del self.counts[cidr]
+            self._refresh_lens()
+
+    def lookup(self, ip):
+        small = self.small
         by_len = self.by_len
+        top = _top_bits(ip, small)
         for cidr in self.lens:
-            peer = by_len[cidr].get(value >> (bits - cidr))
+            shards = by_len[cidr]
+            m = len(shards) - 1
+            if cidr <= small:
+                key = top >> (small - cidr)
+                peer = shards[(key ^ (key >> 9)) & m].get(key)
+            else:
+                key = _long_key(ip, cidr)
+                peer = shards[hash(key) & m].get(key)
             if peer is not None:
                 return peer
         return None
 
     def remove_peer(self, peer):
         for cidr in list(self.by_len):
-            table = self.by_len[cidr]
-            for k in [k for k in table if table[k] is peer]:
-                del table[k]
-            if not table:
-                del self.by_len[cidr]
-        self._refresh_lens()
+            n = 0
+            for d in self.by_len[cidr]:
+                for k in [k for k in d if d[k] is peer]:
+                    del d[k]
+                    n += 1
+            if n:
+                self._removed(cidr, n)
 
-    def entries(self, peer):
-        out = []
-        bits = self.bits
+    def count(self, peer):
+        n = 0
         for cidr in self.lens:
-            table = self.by_len[cidr]
-            for k in table:
-                if table[k] is peer:
-                    out.append(((k << (bits - cidr)) if cidr else 0, cidr))
-        return out
+            for d in self.by_len[cidr]:
+                for v in d.values():
+                    if v is peer:
+                        n += 1
+        return n
+
+    def iter_entries(self, peer):
+        """(ip bytes, cidr) routed to peer, longest prefixes first; the table
+        may change between steps."""
+        size = self.size
+        small = self.small
+        for cidr in list(self.lens):
+            shards = self.by_len.get(cidr)
+            if shards is None:
+                continue
+            for d in list(shards):
+                # A snapshot of the keys (one word each): a caller may stream
+                # this out over many event-loop rounds while a set request
+                # changes the table.
+                for k in list(d):
+                    if d.get(k) is peer:
+                        if cidr <= small:
+                            yield _bytes_of_top(k, cidr, size), cidr
+                        else:
+                            yield k + bytes(size - len(k)), cidr
 
 
 class AllowedIPs:
@@ -66,36 +202,50 @@ class AllowedIPs:
         self._v4 = _Family(32)
         self._v6 = _Family(128)
 
-    def _family(self, ip):
+    def _family(self, ip, cidr=None):
         if len(ip) == 4:
-            return self._v4
-        if len(ip) == 16:
-            return self._v6
-        raise ValueError("address must be 4 or 16 bytes")
+            fam = self._v4
+        elif len(ip) == 16:
+            fam = self._v6
+        else:
+            raise ValueError("address must be 4 or 16 bytes")
+        if cidr is not None and not 0 <= cidr <= fam.bits:
+            raise ValueError("bad prefix length")
+        return fam
 
     def insert(self, ip, cidr, peer):
         """Route ip/cidr (host bits ignored) to peer, replacing any owner."""
-        fam = self._family(ip)
-        if not 0 <= cidr <= fam.bits:
-            raise ValueError("bad prefix length")
-        fam.insert(int.from_bytes(ip, "big"), cidr, peer)
+        self._family(ip, cidr).insert(ip, cidr, peer)
+
+    def get(self, ip, cidr):
+        """Owner of exactly ip/cidr (host bits ignored), or None."""
+        return self._family(ip, cidr).get(ip, cidr)
 
     def remove(self, ip, cidr):
-        fam = self._family(ip)
-        return fam.remove(int.from_bytes(ip, "big"), cidr)
+        return self._family(ip, cidr).remove(ip, cidr)
 
     def lookup(self, ip):
         """Peer owning the longest prefix containing ip (4 or 16 bytes), or None."""
-        return self._family(ip).lookup(int.from_bytes(ip, "big"))
+        n = len(ip)
+        if n == 4:
+            return self._v4.lookup(ip)
+        if n == 16:
+            return self._v6.lookup(ip)
+        raise ValueError("address must be 4 or 16 bytes")
 
     def remove_peer(self, peer):
         self._v4.remove_peer(peer)
         self._v6.remove_peer(peer)
 
+    def count(self, peer):
+        return self._v4.count(peer) + self._v6.count(peer)
+
+    def iter_entries(self, peer):
+        """Generator of entries(peer), for output too big to hold as a list."""
+        for fam in (self._v4, self._v6):
+            for entry in fam.iter_entries(peer):
+                yield entry
+
     def entries(self, peer):
         """[(ip bytes, cidr)] routed to peer, IPv4 first, longest prefixes first."""
-        out = []
-        for fam, size in ((self._v4, 4), (self._v6, 16)):
-            for value, cidr in fam.entries(peer):
-                out.append((value.to_bytes(size, "big"), cidr))
-        return out
+        return list(self.iter_entries(peer))

@@ -159,3 +159,115 @@ def test_endpoint_text():
         except ValueError:
             continue
         raise AssertionError("accepted " + bad)
+
+
+def _split_shards_compare(size, seed, count):
+    # Many prefixes of a few lengths, with SHARD_MAX lowered so the tables
+    # split into many dicts: every split keeps every entry findable.
+    from wireguard import allowedips
+    saved = allowedips.SHARD_MAX
+    allowedips.SHARD_MAX = 3
+    try:
+        random.seed(seed)
+        peers = [object() for _ in range(5)]
+        table, naive = AllowedIPs(), Naive()
+        lens = [0, 1, 7, 8, 9, size * 4, size * 8 - 3, size * 8 - 1, size * 8]
+        if size == 16:
+            lens += [29, 30, 31, 61, 62, 63, 64, 65, 96, 120, 124, 125]
+        inserted = []
+        for i in range(count):
+            ip = _rand_bytes(size)
+            if inserted and random.random() < 0.5:
+                ip = _related(random.choice(inserted), size)
+            cidr = random.choice(lens)
+            peer = random.choice(peers)
+            table.insert(ip, cidr, peer)
+            naive.insert(ip, cidr, peer)
+            inserted.append(ip)
+        for ip in inserted:
+            assert table.lookup(ip) is naive.lookup(ip), format_ip(ip)
+        for _ in range(400):
+            ip = _related(random.choice(inserted), size)
+            assert table.lookup(ip) is naive.lookup(ip), format_ip(ip)
+        # Entries: exactly the reference's routes, each once, host bits clear.
+        for peer in peers:
+            got = table.entries(peer)
+            want = sorted((k for k in naive.routes if naive.routes[k] is peer))
+            assert sorted(got) == want
+            assert len(got) == table.count(peer)
+        # Removal by prefix, then of whole peers, keeps the rest intact.
+        for ip in inserted[:count // 3]:
+            cidr = random.choice(lens)
+            key = (mask_ip(ip, cidr), cidr)
+            assert table.remove(ip, cidr) is naive.routes.pop(key, None)
+            assert table.get(ip, cidr) is None
+        table.remove_peer(peers[0])
+        naive.remove_peer(peers[0])
+        for ip in inserted:
+            assert table.lookup(ip) is naive.lookup(ip), format_ip(ip)
+        for peer in peers[1:]:
+            for ip, cidr in table.entries(peer):
+                assert table.get(ip, cidr) is peer
+    finally:
+        allowedips.SHARD_MAX = saved
+
+
+def test_split_tables_v4_against_naive():
+    _split_shards_compare(4, 3, 300)
+
+
+def test_split_tables_v6_against_naive():
+    _split_shards_compare(16, 4, 300)
+
+
+def test_every_prefix_length_round_trips():
+    # Each length, on both sides of the small-int key limit (62 bits on
+    # 64-bit ports, 30 on 32-bit ones), keyed and printed back exactly.
+    random.seed(5)
+    for size in (4, 16):
+        t = AllowedIPs()
+        want = set()
+        for cidr in range(size * 8 + 1):
+            ip = _rand_bytes(size)
+            t.insert(ip, cidr, "p")
+            want.add((mask_ip(ip, cidr), cidr))
+            assert t.get(ip, cidr) == "p"
+            assert t.lookup(ip) == "p"
+        assert set(t.entries("p")) == want
+        assert len(t.entries("p")) == len(want)
+        got = list(t.iter_entries("p"))
+        assert [c for _, c in got] == sorted([c for _, c in got], reverse=True)
+        t.remove_peer("p")
+        assert t.entries("p") == [] and t.lookup(_rand_bytes(size)) is None
+
+
+def test_entries_stream_survives_changes():
+    # get=1 streams entries over several event-loop turns; a set request in
+    # between must not break the walk.
+    t = AllowedIPs()
+    for i in range(200):
+        t.insert(bytes([10, 0, i, 0]), 24, "p")
+    walk = t.iter_entries("p")
+    first = [next(walk) for _ in range(10)]
+    for i in range(200, 256):
+        t.insert(bytes([10, 0, i, 0]), 24, "p")
+    for i in range(100):
+        t.remove(bytes([10, 0, i, 0]), 24)
+    rest = list(walk)
+    seen = set(first + rest)
+    assert len(seen) == len(first) + len(rest)          # nothing twice
+    for i in range(100, 200):                            # untouched ones all there
+        assert (bytes([10, 0, i, 0]), 24) in seen
+
+
+def test_memoryview_addresses():
+    # The UAPI stages addresses in packed buffers and hands views of them.
+    t = AllowedIPs()
+    buf = bytearray(parse_ip("fd00::1") + parse_ip("10.9.8.7"))
+    mv = memoryview(buf)
+    t.insert(mv[0:16], 128, "a")
+    t.insert(mv[16:20], 32, "b")
+    buf[:] = bytes(20)          # the table kept no reference to the buffer
+    assert t.lookup(parse_ip("fd00::1")) == "a"
+    assert t.lookup(parse_ip("10.9.8.7")) == "b"
+    assert t.entries("a") == [(parse_ip("fd00::1"), 128)]

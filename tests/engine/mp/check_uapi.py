@@ -4,6 +4,7 @@ from enginekit import pair, ipv4, Rng, WallClock, keypair
 from wireguard import Device
 from wireguard import uapi
 from wireguard.keys import to_hex
+from wireguard.ipaddr import parse_ip
 
 
 def _dev(seed=1):
@@ -150,3 +151,114 @@ def test_set_persistent_keepalive_sends_at_once():
     assert a.dev.next_deadline() <= clock.t
     out = a.dev.tick(clock.t)
     assert len(out) == 1 and out[0][2][0] == 1       # handshake first
+
+
+def _feed(conv, text):
+    """Feed a request stream line by line; the answers, joined."""
+    answers = []
+    for line in text.split("\n")[:-1]:
+        r = conv.line(line)
+        if r is not None:
+            answers.append((r[0], r[1], "".join(r[2])))
+    return answers
+
+
+def _big_set(dev_priv, peers, per_peer, bad=None, bad_at=None):
+    out = ["set=1", "private_key=" + to_hex(dev_priv), "replace_peers=true"]
+    n = 0
+    for k, pub in enumerate(peers):
+        out += ["public_key=" + to_hex(pub), "replace_allowed_ips=true"]
+        for i in range(per_peer):
+            if n == bad_at:
+                out.append(bad)
+            if i % 3 == 2:
+                out.append("allowed_ip=fd%02x:%x:%x::/48" % (k, i >> 8, i & 255))
+            else:
+                out.append("allowed_ip=10.%d.%d.%d/32" % (k, i >> 8, i & 255))
+            n += 1
+    return "\n".join(out) + "\n\n"
+
+
+def test_streamed_big_set_and_chunked_get():
+    dev, priv, pub, rng = _dev()
+    peers = [keypair(rng)[1] for _ in range(3)]
+    conv = uapi.Conversation(dev)
+    assert _feed(conv, _big_set(priv, peers, 1500)) == [("set", 0, "errno=0\n\n")]
+    assert not conv.busy
+    for p in peers:
+        assert dev.allowed_ips.count(dev.get_peer(p)) == 1500
+    r = conv.line("get=1")
+    assert r is None and conv.busy
+    op, err, chunks = conv.line("")
+    assert (op, err) == ("get", 0)
+    parts = list(chunks)
+    assert len(parts) > 5
+    assert max(len(c) for c in parts) < uapi.GET_CHUNK + 200
+    text = "".join(parts)
+    assert text == uapi.render_get(dev) and text.endswith("\nerrno=0\n\n")
+    assert text.count("allowed_ip=") == 4500
+    assert "allowed_ip=10.2.5.218/32" in text and "allowed_ip=fd01:5:db::/48" in text
+
+
+def test_invalid_big_request_changes_nothing():
+    dev, priv, pub, rng = _dev()
+    peers = [keypair(rng)[1] for _ in range(2)]
+    assert _feed(uapi.Conversation(dev), _big_set(priv, peers, 300))[0][1] == 0
+    before = uapi.render_get(dev)
+    others = [keypair(rng)[1] for _ in range(2)]
+    _, other_priv, _, _ = _dev(7)
+    for bad, at in (("allowed_ip=10.0.0.0/33", 1999), ("bogus=1", 0),
+                    ("endpoint=1.2.3.4", 1000), ("allowed_ip=" + "1" * 5000, 5)):
+        conv = uapi.Conversation(dev)
+        answers = _feed(conv, _big_set(other_priv, others, 1000, bad, at) + "get=1\n\n")
+        assert answers[0] == ("set", -22, "errno=-22\n\n"), (bad, answers[0])
+        assert answers[1][2] == before, bad       # the next request on the same stream works
+        assert uapi.render_get(dev) == before
+
+
+def test_remove_lines_only_remove_own_prefixes():
+    dev, priv, pub, rng = _dev()
+    a, b = keypair(rng)[1], keypair(rng)[1]
+    assert uapi.apply_set(dev, ["public_key=" + to_hex(a), "allowed_ip=10.0.0.0/24",
+                                "allowed_ip=fd00::/64", "public_key=" + to_hex(b),
+                                "allowed_ip=10.0.1.0/24"]) == 0
+    # -prefix of another peer's route, and one nobody has: nothing happens.
+    assert uapi.apply_set(dev, ["public_key=" + to_hex(a), "allowed_ip=-10.0.1.0/24",
+                                "allowed_ip=-10.9.9.0/24", "allowed_ip=-fd00::5/64"]) == 0
+    pa, pb = dev.get_peer(a), dev.get_peer(b)
+    assert dev.allowed_ips_of(pa) == [(parse_ip("10.0.0.0"), 24)]
+    assert dev.allowed_ips_of(pb) == [(parse_ip("10.0.1.0"), 24)]
+
+
+def test_unknown_requests_pipelining_and_abort():
+    dev, priv, pub, rng = _dev()
+    conv = uapi.Conversation(dev)
+    p = to_hex(keypair(rng)[1])
+    answers = _feed(conv, "frobnicate=1\nx=1\n\nget=1\nextra=1\n\nset=1\npublic_key=%s\n\n"
+                          "get=1\n\n" % p)
+    assert [a[:2] for a in answers] == [(None, -22), (None, -22), ("set", 0), ("get", 0)]
+    assert ("public_key=" + p) in answers[3][2]
+    # The driver fails a line mid-request: the answer waits for its end.
+    assert conv.line("set=1") is None
+    assert conv.line("public_key=" + to_hex(keypair(rng)[1])) is None
+    assert conv.abort(5) is None and conv.busy
+    assert conv.line("allowed_ip=10.0.0.0/8") is None
+    r = conv.line("")
+    assert r[1] == -5 and "".join(r[2]) == "errno=-5\n\n"
+    assert len(dev.peers()) == 1
+    # ... or comes at once when the failing line ended the request.
+    assert "".join(conv.abort(12)) == "errno=-12\n\n" and not conv.busy
+
+
+def test_staging_is_compact():
+    # 20,000 staged IPv4 prefixes take packed records (6 bytes each), not
+    # objects per line.
+    req = uapi.SetRequest()
+    req.line("public_key=" + "11" * 32)
+    for i in range(20000):
+        req.line("allowed_ip=10.%d.%d.0/24" % (i >> 8, i & 255))
+    rec = req.peers[0].allowed_ips
+    assert rec.count == 20000
+    staged = sum(len(c) for c in rec.chunks)
+    assert 20000 * 6 <= staged < 20000 * 6 + 2 * 4096, staged
+    assert req.error is None
