@@ -1,7 +1,8 @@
 """Pure-Python fallback for the ``wgcrypto`` native module.
 
 Provides the same functions as the C module ``wgcrypto`` (ChaCha20-Poly1305,
-XChaCha20-Poly1305, HChaCha20, ChaCha20, Poly1305, BLAKE2s, X25519) for ports
+XChaCha20-Poly1305, HChaCha20, ChaCha20, Poly1305, BLAKE2s, X25519,
+HMAC-BLAKE2s, WireGuard's KDF, constant-time compare and all-zero check) for ports
 where no native build is available, and serves as an independent second
 implementation for differential testing.  Runs on MicroPython (ports with
 arbitrary-precision integers) and on CPython 3.
@@ -9,7 +10,8 @@ arbitrary-precision integers) and on CPython 3.
 Written from the specifications:
   RFC 8439 (ChaCha20, Poly1305, ChaCha20-Poly1305 AEAD),
   draft-irtf-cfrg-xchacha (HChaCha20, XChaCha20-Poly1305),
-  RFC 7693 (BLAKE2s), RFC 7748 (X25519).
+  RFC 7693 (BLAKE2s), RFC 7748 (X25519), RFC 2104 (HMAC), the WireGuard
+  paper section 5.4 (KDF, i.e. RFC 5869 HKDF over HMAC-BLAKE2s).
 
 SECURITY NOTE: this is a fallback.  Python-level code cannot be made
 constant-time: integer operations, big-integer arithmetic and the interpreter
@@ -434,6 +436,52 @@ def blake2s(data, digest_size=32, key=b""):
     last = bytes(mv[off:])
     h = _blake2s_compress(h, last + bytes(64 - len(last)), n, True)
     return _pack16("<8I", *h)[:digest_size]
+
+
+# ------------------------------------------- HMAC, WireGuard's KDF, compare
+
+# The pad bytes as one 512-bit integer: key XOR pad is then one big-int XOR
+# instead of a 64-step byte loop.
+_IPAD = int.from_bytes(b"\x36" * 64, "little")
+_OPAD = int.from_bytes(b"\x5c" * 64, "little")
+
+
+def _hmac(key, data):
+    if len(key) > 64:
+        key = blake2s(key)                    # RFC 2104: long keys are hashed first
+    k = int.from_bytes(key, "little")
+    inner = blake2s((k ^ _IPAD).to_bytes(64, "little") + data)
+    return blake2s((k ^ _OPAD).to_bytes(64, "little") + inner)
+
+
+def hmac_blake2s(key, data):
+    """RFC 2104 HMAC with BLAKE2s-256 (64-byte block) -> 32 bytes."""
+    return _hmac(_bytes(key, "key"), _bytes(data, "data"))
+
+
+def kdf(n, key, data):
+    """WireGuard's KDF_n (HKDF over HMAC-BLAKE2s): tuple of n (1..3) 32-byte outputs."""
+    if not isinstance(n, int):
+        raise TypeError("n must be an int")
+    if n < 1 or n > 3:
+        raise ValueError("kdf outputs must be 1..3")
+    t0 = _hmac(_bytes(key, "key", 32), _bytes(data, "data"))
+    out = []
+    prev = b""
+    for i in range(1, n + 1):
+        prev = _hmac(t0, prev + bytes((i,)))
+        out.append(prev)
+    return tuple(out)
+
+
+def equal(a, b):
+    """Same length and same bytes, without an early exit (best effort)."""
+    return _eq(_bytes(a, "a"), _bytes(b, "b"))
+
+
+def is_zero(data):
+    """All bytes zero (an empty buffer is)."""
+    return int.from_bytes(_bytes(data, "data"), "little") == 0
 
 
 # ---------------------------------------------------------------- X25519

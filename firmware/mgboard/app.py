@@ -1,6 +1,9 @@
 # The board application started by main.py: bring the network up (the
-# board's `boardnet` module), load the tunnel config, run the tunnel and a
-# UDP echo service on the tunnel address, and report the link state.
+# board's bring-up function, passed in by main.py: this package never imports
+# the board's own modules), load the tunnel config, run the tunnel and a UDP
+# echo service on the tunnel address, and report the link state.
+#   main.py:  import boardnet, mgboard.app
+#             mgboard.app.main(boardnet.up)
 import asyncio
 
 from . import config
@@ -21,12 +24,12 @@ async def report(wg, every):
             s["connected"], s["handshake_age"], s["tx_bytes"], s["rx_bytes"], s["endpoint"], s["last_error"]))
 
 
-async def serve(report_every=30):
-    import boardnet
-    import wireguard
-    params, echo_port = config.load()
-    link, extra = boardnet.up()
-    wg = wireguard.Tunnel(link=link, **params, **extra)
+async def serve(up, report_every=30, config_path=config.PATH):
+    """up() -> (link, extra Tunnel keyword arguments): the board's network bring-up."""
+    from .tunnel import Tunnel
+    params, echo_port = config.load(config_path)
+    link, extra = up()
+    wg = Tunnel(link=link, **params, **extra)
     print("wg: starting, endpoint %s:%d" % params["endpoint"])
     ok = await wg.start()
     print("wg: handshake", "done" if ok else "pending (retrying)")
@@ -34,5 +37,5 @@ async def serve(report_every=30):
     await echo(wg, echo_port)
 
 
-def main():
-    asyncio.run(serve())
+def main(up, **kw):
+    asyncio.run(serve(up, **kw))

@@ -24,6 +24,27 @@ except ImportError:                                   # CPython (tests)
     def ticks_diff(a, b):
         return a - b
 
+
+
+class Monotonic:
+    """Seconds since start as a float, from wrapping ticks_ms: the protocol
+    time a Tunnel feeds the engine. advance() lets tests drive protocol time
+    (rekeying) forward."""
+
+    def __init__(self):
+        self.last = ticks_ms()
+        self.ms = 0
+
+    def __call__(self):
+        t = ticks_ms()
+        self.ms += ticks_diff(t, self.last)
+        self.last = t
+        return self.ms / 1000
+
+    def advance(self, seconds):
+        self.ms += int(seconds * 1000)
+
+
 MAGIC = 0x4D47                  # "MG"
 RECORD = ">HIQI"                # magic, sequence, reserved-until seconds, crc32
 RECORD_LEN = 18

@@ -1,50 +1,24 @@
-# wireguard.Tunnel: the microcontroller API. One peer, one tunnel address,
+# mgboard.Tunnel: the microcontroller API. One peer, one tunnel address,
 # UDP datagrams in and out, ICMP echo answered, reconnecting by itself; driven
-# by asyncio on top of the I/O-free Device. The outer transport ("link") is
-# pluggable: send(data, (host, port)), async recv() -> (data, (host, port)),
-# async resolve(name) -> IPv4 text or None (mgboard.udplink for sockets,
-# mgboard.seriallink for SLIP over a UART).
+# by asyncio on top of the engine's I/O-free Device. The outer transport
+# ("link") is pluggable: send(data, (host, port)), async recv() -> (data,
+# (host, port)), async resolve(name) -> IPv4 text or None (mgboard.udplink
+# for sockets, mgboard.seriallink for SLIP over a UART).
 import asyncio
 
-from .device import Device
-from .constants import REJECT_AFTER_TIME, REKEY_TIMEOUT
-from .ipaddr import parse_ip, parse_prefix, format_ip
-from .keys import from_base64
+from wireguard.device import Device
+from wireguard.constants import REJECT_AFTER_TIME, REKEY_TIMEOUT
+from wireguard.ipaddr import parse_ip, parse_prefix, format_ip
+from wireguard.keys import from_base64
 
-try:
-    from time import ticks_ms, ticks_diff
-except ImportError:                                   # CPython
-    from time import monotonic as _mono
-
-    def ticks_ms():
-        return int(_mono() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
+from . import ipv4
+from .clock import Monotonic
 
 # Without a session, try a fresh handshake (re-resolving the endpoint) this
 # often once the engine's own retries have given up.
 RETRY_INTERVAL = 10
 # Tick at least this often so reconnect checks run even when the engine is idle.
 MAX_IDLE = 1.0
-
-
-class Monotonic:
-    """Seconds since start as a float, from wrapping ticks_ms; advance() lets
-    tests drive protocol time (rekeying) forward."""
-
-    def __init__(self):
-        self.last = ticks_ms()
-        self.ms = 0
-
-    def __call__(self):
-        t = ticks_ms()
-        self.ms += ticks_diff(t, self.last)
-        self.last = t
-        return self.ms / 1000
-
-    def advance(self, seconds):
-        self.ms += int(seconds * 1000)
 
 
 def _key(k):
@@ -58,13 +32,14 @@ def _key(k):
 
 
 def _default_link():
-    from mgboard.udplink import UdpLink
+    # Imported here: boards without a network stack have no socket module.
+    from .udplink import UdpLink
     return UdpLink()
 
 
 def _default_clock():
-    # No RTC assumed: the flash-persisted clock (mgboard.clock).
-    from mgboard.clock import PersistedClock, FileSlots
+    # No RTC assumed: the flash-persisted clock.
+    from .clock import PersistedClock, FileSlots
     return PersistedClock(FileSlots()).wall
 
 
@@ -72,7 +47,6 @@ class Tunnel:
     def __init__(self, private_key, peer_public_key, endpoint=("host", 51820), address="10.0.0.2/32",
                  allowed_ips=("10.0.0.0/24",), preshared_key=None, keepalive=25,
                  link=None, wall_clock=None, rng=None, port=5000, monotonic=None, queue_len=8):
-        from mgboard import ipv4
         self._ip4 = ipv4
         self.address = parse_prefix(address)[0]
         if len(self.address) != 4:

@@ -1,15 +1,12 @@
 # MicroGuard's WireGuard protocol engine: no sockets, no files, no clocks.
-# Drivers construct a Device and move bytes and time through it.
+# Drivers construct a Device and move bytes and time through it; the
+# asyncio microcontroller API built on it is mgboard.Tunnel.
 from .device import Device
 from .peer import Peer
 from . import constants
 
 
 def __getattr__(name):
-    # The asyncio-driven microcontroller API, loaded only by those who use it.
-    if name == "Tunnel":
-        from .tunnel import Tunnel
-        return Tunnel
     # MicroPython resolves `from . import x` through this hook as well, so an
     # unknown name may be a submodule not loaded yet: load it rather than fail.
     try:

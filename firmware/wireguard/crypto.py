@@ -1,12 +1,13 @@
 # The one place the package touches crypto primitives: the native module
-# when it is built in, the pure-Python fallback otherwise. HMAC and the HKDF
-# of the WireGuard paper (section 5.4) are built on BLAKE2s here.
+# when it is built in, the pure-Python fallback otherwise. Every byte loop
+# (HMAC pads, the KDF, MAC comparison, the all-zero check) lives in wgcrypto,
+# so every target runs the code the crypto tests run.
 try:
     import wgcrypto
 except ImportError:
     import wgcrypto_pure as wgcrypto
 
-from .constants import BLAKE2S_BLOCK, HASH_LEN, MAC_LEN, KEY_LEN
+from .constants import HASH_LEN, MAC_LEN, KEY_LEN
 
 backend = wgcrypto.backend
 x25519 = wgcrypto.x25519
@@ -17,40 +18,13 @@ aead_encrypt_into = wgcrypto.chacha20poly1305_encrypt_into
 aead_decrypt_into = wgcrypto.chacha20poly1305_decrypt_into
 xaead_encrypt = wgcrypto.xchacha20poly1305_encrypt
 xaead_decrypt = wgcrypto.xchacha20poly1305_decrypt
+hmac = wgcrypto.hmac_blake2s          # HMAC-BLAKE2s (RFC 2104, 64-byte block)
+equal = wgcrypto.equal                # constant-time compare (MACs)
+is_zero = wgcrypto.is_zero            # constant-time all-zero check (DH results, keys)
 _blake2s = wgcrypto.blake2s
+_kdf = wgcrypto.kdf
 
 ZERO_KEY = bytes(KEY_LEN)
-# KDF counters 0x01..0x03 as ready-made bytes.
-_COUNTERS = (b"", b"\x01", b"\x02", b"\x03")
-
-
-def _xor_pad(key, pad):
-    out = bytearray(bytes((pad,)) * BLAKE2S_BLOCK)
-    for i in range(len(key)):
-        out[i] ^= key[i]
-    return out
-
-
-try:
-    # Native-code byte loops (viper) where the board has a native emitter.
-    from mgboard.fastbytes import is_zero, equal, make_kdf
-except (ImportError, SyntaxError):
-    make_kdf = None
-
-    def is_zero(buf):
-        acc = 0
-        for b in buf:
-            acc |= b
-        return acc == 0
-
-    def equal(a, b):
-        """Compare MACs without stopping at the first difference."""
-        if len(a) != len(b):
-            return False
-        acc = 0
-        for i in range(len(a)):
-            acc |= a[i] ^ b[i]
-        return acc == 0
 
 
 def digest(a, b=b""):
@@ -63,28 +37,9 @@ def mac(key, data):
     return _blake2s(data, MAC_LEN, key)
 
 
-def hmac(key, data):
-    """HMAC-BLAKE2s (RFC 2104 with a 64-byte block); keys here are <= 32 bytes."""
-    inner = _blake2s(_xor_pad(key, 0x36) + data, HASH_LEN)
-    return _blake2s(_xor_pad(key, 0x5c) + inner, HASH_LEN)
-
-
 def kdf(key, data, n):
-    """KDF_n of the paper: list of n 32-byte outputs."""
-    t0 = hmac(key, data)
-    # Every output is an HMAC keyed with t0: build its two pad blocks once.
-    ipad = _xor_pad(t0, 0x36)
-    opad = _xor_pad(t0, 0x5c)
-    out = []
-    prev = b""
-    for i in range(1, n + 1):
-        prev = _blake2s(opad + _blake2s(ipad + prev + _COUNTERS[i], HASH_LEN), HASH_LEN)
-        out.append(prev)
-    return out
-
-
-if make_kdf is not None:
-    kdf = make_kdf(_blake2s)      # the same KDF with its HMAC blocks built natively
+    """KDF_n of the paper (section 5.4): tuple of n 32-byte outputs."""
+    return _kdf(n, key, data)
 
 
 def dh(private, public):

@@ -89,7 +89,7 @@ def build_parser():
                        description="Render a site description (TOML) into wg-quick .conf files, OpenWrt UCI "
                                    "commands and board configs. Problems are reported with the file and line.\n\n"
                                    "formats: wg-quick (.conf), uci (`uci batch` input for /etc/config/network), "
-                                   "board (JSON for wireguard.Tunnel on a MicroPython board)",
+                                   "board (JSON for mgboard.Tunnel on a MicroPython board)",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("site", help="the site description, e.g. site.toml")
     p.add_argument("--device", "-d", help="only this device")

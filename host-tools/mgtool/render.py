@@ -113,7 +113,7 @@ def uci(site, dev, proto="microguard"):
 
 
 def board_config_dict(site, dev):
-    """Keyword arguments for wireguard.Tunnel, with the private key kept in a file on the device."""
+    """Keyword arguments for mgboard.Tunnel, with the private key kept in a file on the device."""
     (p,) = site.peers_of(dev)
     return {
         "private_key_file": BOARD_KEY_FILE,

@@ -253,7 +253,7 @@ def _build(doc, ctx):
         if dev.kind == "board":
             peers = site.peers_of(dev)
             if len(peers) != 1:
-                ctx.fail("device", i, "name", "board %r needs exactly one peer (wireguard.Tunnel is "
+                ctx.fail("device", i, "name", "board %r needs exactly one peer (mgboard.Tunnel is "
                          "single-peer); it has %d" % (dev.name, len(peers)))
             if peers[0].device.endpoint is None:
                 ctx.fail("device", i, "name", "board %r: its peer %r has no endpoint to connect to"

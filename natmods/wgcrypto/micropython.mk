@@ -10,6 +10,7 @@ WGCRYPTO_SRC := \
 	poly1305_r13.c \
 	chacha20poly1305.c \
 	blake2s.c \
+	hkdf_blake2s.c \
 	curve25519.c \
 	curve25519_fe_c32.c \
 	curve25519_fe_c64.c \

@@ -23,6 +23,7 @@
 #include "chacha20.h"
 #include "chacha20poly1305.h"
 #include "curve25519.h"
+#include "hkdf_blake2s.h"
 #include "poly1305.h"
 #include "wgcrypto_util.h"
 
@@ -384,6 +385,58 @@ static mp_obj_t wgc_blake2s(size_t n_args, const mp_obj_t *args) {
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(wgc_blake2s_obj, 1, 3, wgc_blake2s);
 
 /******************************************************************************/
+// HMAC-BLAKE2s, WireGuard's KDF, constant-time compare and all-zero check
+
+// (key, data) -> 32 bytes; any key length (longer than 64 bytes: hashed first).
+static mp_obj_t wgc_hmac_blake2s(mp_obj_t key_in, mp_obj_t data_in) {
+    mp_buffer_info_t key, data;
+    get_in(key_in, &key);
+    get_in(data_in, &data);
+    uint8_t out[HMAC_BLAKE2S_SIZE];
+    hmac_blake2s(out, key.buf, key.len, data.buf, data.len);
+    mp_obj_t r = mp_obj_new_bytes(out, sizeof(out));
+    wgc_memzero(out, sizeof(out));
+    return r;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(wgc_hmac_blake2s_obj, wgc_hmac_blake2s);
+
+// (n, key32, input) -> tuple of n 32-byte outputs, n in 1..3.
+static mp_obj_t wgc_kdf(mp_obj_t n_in, mp_obj_t key_in, mp_obj_t data_in) {
+    size_t n = (size_t)get_int_in(n_in, 1, WG_KDF_MAX_OUTPUTS, MP_ERROR_TEXT("kdf outputs must be 1..3"));
+    const uint8_t *key = get_fixed(key_in, HMAC_BLAKE2S_SIZE, KEY_MSG);
+    mp_buffer_info_t data;
+    get_in(data_in, &data);
+    uint8_t out[WG_KDF_MAX_OUTPUTS * HMAC_BLAKE2S_SIZE];
+    mp_obj_t items[WG_KDF_MAX_OUTPUTS];
+    wg_kdf(out, n, key, HMAC_BLAKE2S_SIZE, data.buf, data.len);
+    for (size_t i = 0; i < n; i++) {
+        items[i] = mp_obj_new_bytes(out + i * HMAC_BLAKE2S_SIZE, HMAC_BLAKE2S_SIZE);
+    }
+    wgc_memzero(out, sizeof(out));
+    return mp_obj_new_tuple(n, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(wgc_kdf_obj, wgc_kdf);
+
+// (a, b) -> bool: same length and same bytes, read to the end whatever differs.
+static mp_obj_t wgc_equal(mp_obj_t a_in, mp_obj_t b_in) {
+    mp_buffer_info_t a, b;
+    get_in(a_in, &a);
+    get_in(b_in, &b);
+    if (a.len != b.len) {
+        return mp_const_false;      // lengths are public (MACs and keys have fixed ones)
+    }
+    return mp_obj_new_bool(wgc_ct_equal(a.buf, b.buf, a.len));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(wgc_equal_obj, wgc_equal);
+
+static mp_obj_t wgc_is_zero(mp_obj_t a_in) {
+    mp_buffer_info_t a;
+    get_in(a_in, &a);
+    return mp_obj_new_bool(wgc_ct_is_zero(a.buf, a.len));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(wgc_is_zero_obj, wgc_is_zero);
+
+/******************************************************************************/
 // X25519
 
 static mp_obj_t wgc_x25519(mp_obj_t scalar_in, mp_obj_t point_in) {
@@ -467,6 +520,10 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     mp_store_global(MP_QSTR_chacha20, MP_OBJ_FROM_PTR(&wgc_chacha20_obj));
     mp_store_global(MP_QSTR_poly1305, MP_OBJ_FROM_PTR(&wgc_poly1305_obj));
     mp_store_global(MP_QSTR_blake2s, MP_OBJ_FROM_PTR(&wgc_blake2s_obj));
+    mp_store_global(MP_QSTR_hmac_blake2s, MP_OBJ_FROM_PTR(&wgc_hmac_blake2s_obj));
+    mp_store_global(MP_QSTR_kdf, MP_OBJ_FROM_PTR(&wgc_kdf_obj));
+    mp_store_global(MP_QSTR_equal, MP_OBJ_FROM_PTR(&wgc_equal_obj));
+    mp_store_global(MP_QSTR_is_zero, MP_OBJ_FROM_PTR(&wgc_is_zero_obj));
     mp_store_global(MP_QSTR_x25519, MP_OBJ_FROM_PTR(&wgc_x25519_obj));
     mp_store_global(MP_QSTR_x25519_base, MP_OBJ_FROM_PTR(&wgc_x25519_base_obj));
     mp_store_global(MP_QSTR_portable, MP_OBJ_FROM_PTR(&wgc_portable_obj));
@@ -489,6 +546,10 @@ static const mp_rom_map_elem_t wgcrypto_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_chacha20), MP_ROM_PTR(&wgc_chacha20_obj) },
     { MP_ROM_QSTR(MP_QSTR_poly1305), MP_ROM_PTR(&wgc_poly1305_obj) },
     { MP_ROM_QSTR(MP_QSTR_blake2s), MP_ROM_PTR(&wgc_blake2s_obj) },
+    { MP_ROM_QSTR(MP_QSTR_hmac_blake2s), MP_ROM_PTR(&wgc_hmac_blake2s_obj) },
+    { MP_ROM_QSTR(MP_QSTR_kdf), MP_ROM_PTR(&wgc_kdf_obj) },
+    { MP_ROM_QSTR(MP_QSTR_equal), MP_ROM_PTR(&wgc_equal_obj) },
+    { MP_ROM_QSTR(MP_QSTR_is_zero), MP_ROM_PTR(&wgc_is_zero_obj) },
     { MP_ROM_QSTR(MP_QSTR_x25519), MP_ROM_PTR(&wgc_x25519_obj) },
     { MP_ROM_QSTR(MP_QSTR_x25519_base), MP_ROM_PTR(&wgc_x25519_base_obj) },
     { MP_ROM_QSTR(MP_QSTR_portable), MP_ROM_PTR(&wgc_portable_obj) },

@@ -67,4 +67,13 @@ static inline int wgc_ct_equal(const uint8_t *a, const uint8_t *b, size_t n) {
     return (int)(((d - 1) >> 8) & 1);
 }
 
+// Returns 1 when all n bytes are zero, 0 otherwise; time depends only on n.
+static inline int wgc_ct_is_zero(const uint8_t *a, size_t n) {
+    uint32_t d = 0;
+    for (size_t i = 0; i < n; i++) {
+        d |= a[i];
+    }
+    return (int)(((d - 1) >> 8) & 1);
+}
+
 #endif // WGCRYPTO_UTIL_H

@@ -104,13 +104,13 @@ class BoardLab:
 # asyncio.run() calls, so each script runs the tunnel for a while.
 PRELUDE = """
 import asyncio, gc, json
-import wireguard, boardnet
-from wireguard.tunnel import Monotonic
-from mgboard import config, app
+import boardnet
+from mgboard import config, app, Tunnel
+from mgboard.clock import Monotonic
 params, echo_port = config.load()
 link, extra = boardnet.up()
 mono = Monotonic()
-wg = wireguard.Tunnel(link=link, monotonic=mono, **params, **extra)
+wg = Tunnel(link=link, monotonic=mono, **params, **extra)
 asyncio.create_task(app.echo(wg, echo_port))
 async def _idle(seconds):
     await asyncio.sleep(seconds)
@@ -122,7 +122,7 @@ def show():
     print(json.dumps(s))
 """
 MAKE_TUNNEL = """
-wg = wireguard.Tunnel(link=link, monotonic=mono, **params, **extra)
+wg = Tunnel(link=link, monotonic=mono, **params, **extra)
 asyncio.create_task(app.echo(wg, echo_port))
 """
 TUNNEL_SETUP = PRELUDE + MAKE_TUNNEL

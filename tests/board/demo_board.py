@@ -22,7 +22,7 @@ def main():
     bl = BoardLab(keepalive=25)
     try:
         print("== provisioning the board's flash (%s): wgcrypto.mpy, wireguard.json, main.py" % bl.vm.flash)
-        bl.vm.put("/flash/main.py", b"import mgboard.app\nmgboard.app.main()\n")
+        bl.vm.put("/flash/main.py", b"import boardnet, mgboard.app\nmgboard.app.main(boardnet.up)\n")
         print(bl.vm.run("import os\nprint(os.listdir('/flash'), os.listdir('/flash/lib'))").strip())
         print("== power cycle: main.py starts the tunnel")
         bl.vm.reboot(repl=False)

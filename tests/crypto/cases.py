@@ -93,6 +93,61 @@ def blake2s_cases():
     return cases
 
 
+def hmac_kdf_cases():
+    """HMAC-BLAKE2s against CPython's hmac + hashlib.blake2s; WireGuard's KDF_n against the
+    paper's definition written out below; the constant-time compare and all-zero check."""
+    import hashlib
+    import hmac as std_hmac
+    rnd = random.Random(7693)
+    rb = lambda n: bytes(rnd.getrandbits(8) for _ in range(n))
+    ref_hmac = lambda key, data: std_hmac.new(key, data, hashlib.blake2s).digest()
+
+    def ref_kdf(n, key, data):
+        # KDF_n (WireGuard paper 5.4): t0 = HMAC(key, input), t_i = HMAC(t0, t_{i-1} || i)
+        t0, out, prev = ref_hmac(key, data), [], b""
+        for i in range(1, n + 1):
+            prev = ref_hmac(t0, prev + bytes((i,)))
+            out.append(prev)
+        return out
+
+    cases = []
+    # key lengths around the 64-byte block (longer keys are hashed first), data around it too
+    for kl in (0, 1, 16, 31, 32, 33, 63, 64, 65, 100, 129):
+        for dl in (0, 1, 32, 55, 64, 65, 200):
+            key, data = rb(kl), rb(dl)
+            cases.append(("hmac/k%d/d%d" % (kl, dl), "hmac_blake2s %s %s" % (h(key), h(data)), h(ref_hmac(key, data))))
+    for n in (1, 2, 3):
+        for dl in (0, 1, 32, 33, 64, 100):
+            key, data = rb(32), rb(dl)
+            want = "t" + ",".join(h(t) for t in ref_kdf(n, key, data))
+            cases.append(("kdf%d/d%d" % (n, dl), "kdf i%d %s %s" % (n, h(key), h(data)), want))
+    # other buffer types give the same answers
+    key, data = rb(32), rb(40)
+    cases.append(("hmac/bytearray", "hmac_blake2s a%s m%s" % (key.hex(), data.hex()), h(ref_hmac(key, data))))
+    cases.append(("kdf/memoryview", "kdf i2 m%s a%s" % (key.hex(), data.hex()),
+                  "t" + ",".join(h(t) for t in ref_kdf(2, key, data))))
+    # compare and all-zero check: every position of a difference, lengths, empty buffers
+    a = rb(32)
+    cases.append(("equal/same", "equal %s a%s" % (h(a), a.hex()), "bT"))
+    for i in (0, 1, 15, 31):
+        for bit in (0x01, 0x80):
+            b = bytearray(a)
+            b[i] ^= bit
+            cases.append(("equal/diff%d^%d" % (i, bit), "equal %s %s" % (h(a), h(bytes(b))), "bF"))
+    cases.append(("equal/shorter", "equal %s %s" % (h(a), h(a[:31])), "bF"))
+    cases.append(("equal/longer", "equal %s %s" % (h(a), h(a + b"\0")), "bF"))
+    cases.append(("equal/empty", "equal h h", "bT"))
+    cases.append(("equal/16", "equal m%s %s" % (a[:16].hex(), h(a[:16])), "bT"))
+    for n in (0, 1, 32, 33):
+        cases.append(("is_zero/%d" % n, "is_zero %s" % h(bytes(n)), "bT"))
+    for i in (0, 1, 16, 31):
+        for bit in (0x01, 0x80):
+            z = bytearray(32)
+            z[i] = bit
+            cases.append(("is_zero/%d^%d" % (i, bit), "is_zero a%s" % bytes(z).hex(), "bF"))
+    return cases
+
+
 def bad_input_cases():
     k, n12, n24 = b"k" * 32, b"n" * 12, b"n" * 24
     V, T = "EValueError", "ETypeError"
@@ -131,6 +186,21 @@ def bad_input_cases():
         ("x25519 point 33", "x25519 %s %s" % (h(k), h(k + b"x")), V),
         ("x25519 point int", "x25519 %s i9" % h(k), T),
         ("x25519_base scalar 0", "x25519_base h", V),
+        ("hmac key int", "hmac_blake2s i5 h00", T),
+        ("hmac key str", "hmac_blake2s sk h00", T),
+        ("hmac data str", "hmac_blake2s %s sdata" % h(k), T),
+        ("kdf n 0", "kdf i0 %s h00" % h(k), V),
+        ("kdf n 4", "kdf i4 %s h00" % h(k), V),
+        ("kdf n -1", "kdf i-1 %s h00" % h(k), V),
+        ("kdf n str", "kdf s1 %s h00" % h(k), T),
+        ("kdf key 31", "kdf i1 %s h00" % h(k[:31]), V),
+        ("kdf key 33", "kdf i1 %s h00" % h(k + b"x"), V),
+        ("kdf key int", "kdf i1 i5 h00", T),
+        ("kdf input str", "kdf i1 %s sx" % h(k), T),
+        ("equal str", "equal sab h6162", T),
+        ("equal int", "equal h00 i0", T),
+        ("is_zero str", "is_zero s", T),
+        ("is_zero int", "is_zero i0", T),
     ]
     # valid calls through other buffer types must give the same answers as bytes
     c.append(("aead memoryview", "chacha20poly1305_encrypt m%s m%s a%s m" % (k.hex(), n12.hex(), b"pt".hex()),

@@ -10,7 +10,9 @@
 #include "chacha20.h"
 #include "chacha20poly1305.h"
 #include "curve25519.h"
+#include "hkdf_blake2s.h"
 #include "poly1305.h"
+#include "wgcrypto_util.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -68,6 +70,19 @@ int main(int argc, char **argv) {
         hchacha20(sub, key, nonce);
         blake2s(out, 32, msg, 200 + round, key, 32);
         blake2s(out, 17, msg, 64, NULL, 0);
+
+        // WireGuard's HMAC and KDF: chaining key and input secret; long keys hashed first.
+        uint8_t kdf_out[96];
+        hmac_blake2s(out, key, 32, msg, 100 + round);
+        hmac_blake2s(out, msg, 65 + round, key, 32);
+        wg_kdf(kdf_out, 1 + round % 3, key, 32, msg, 32);
+        wg_kdf(kdf_out, 3, key, 32, msg, 0);
+        // Compare and all-zero check: only the final yes/no is public.
+        int same = wgc_ct_equal(key, msg, 32) + wgc_ct_equal(key, key, 32);
+        int zero = wgc_ct_is_zero(msg, 32) + wgc_ct_is_zero(kdf_out, 96);
+        PUBLIC(&same, sizeof same);
+        PUBLIC(&zero, sizeof zero);
+        sink = same + zero;
 
         fill(scalar, sizeof scalar, 50 + round);
         fill(point, sizeof point, 60 + round);

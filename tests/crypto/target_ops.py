@@ -1,4 +1,5 @@
-# Runs ON the MicroPython target: executes encoded wgcrypto calls and prints one result per line.
+# Runs ON the MicroPython target: executes encoded wgcrypto calls and prints one result per line
+# (h<hex> bytes, t<h..>,<h..> a tuple of bytes, bT/bF a bool, i<n> an int, N None, E<name> an exception).
 # Argument codes: h<hex> bytes, m<hex> memoryview, a<hex> bytearray, i<int>, s<text> str,
 # z<n> a writable bytearray of n bytes filled with 0xAA (to catch writes past the result).
 import wgcrypto as W
@@ -32,6 +33,10 @@ def _result(name, args):
         return "i%d:%s" % (r, _hex(args[0]))
     if r is None:
         return "N"
+    if r is True or r is False:
+        return "bT" if r else "bF"
+    if isinstance(r, tuple):
+        return "t" + ",".join("h" + _hex(x) for x in r)
     if isinstance(r, int):
         return "i%d" % r
     return "h" + _hex(r)

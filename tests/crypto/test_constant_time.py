@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SRC = os.path.join(ROOT, "natmods", "wgcrypto")
 LIB = ["chacha20.c", "poly1305.c", "poly1305_c32.c", "poly1305_c64.c", "chacha20poly1305.c",
-       "blake2s.c", "curve25519.c", "curve25519_fe_c32.c", "curve25519_fe_c64.c", "curve25519_r32.c",
+       "blake2s.c", "hkdf_blake2s.c", "curve25519.c", "curve25519_fe_c32.c", "curve25519_fe_c64.c", "curve25519_r32.c",
        "wgcrypto_arch.c"]
 
 

@@ -1,4 +1,5 @@
-"""Every public vector on every target: Wycheproof AEAD/XAEAD/X25519, the BLAKE2s KAT, bad input.
+"""Every public vector on every target: Wycheproof AEAD/XAEAD/X25519, the BLAKE2s KAT,
+HMAC-BLAKE2s and WireGuard's KDF against CPython, compare/all-zero checks, bad input.
 
 Targets with an optimized (assembly) path run the vectors of the primitives
 it covers a second time with wgcrypto.portable(True), which forces the
@@ -15,6 +16,7 @@ SUITES = {
     "xchacha20poly1305": cases.xchacha20poly1305_cases,
     "x25519": cases.x25519_cases,
     "blake2s": cases.blake2s_cases,
+    "hmac-kdf": cases.hmac_kdf_cases,
     "bad-input": cases.bad_input_cases,
 }
 
