@@ -11,8 +11,8 @@ from .uapisock import UapiListener
 
 # Bytes read from one client per event-loop turn.
 READ_BUDGET = 65536
-# While a request streams in, collect garbage after this many bytes were
-# allocated rather than when the heap is full. The tables a big set builds
+# While a request streams in or an answer out, collect garbage after this
+# many bytes were allocated rather than when the heap is full. The tables a big set builds
 # live long; allocated between megabytes of parsing garbage they would end
 # up spread over the whole heap (MicroPython never moves objects), leaving
 # no contiguous block for the next table however much is free.
@@ -33,7 +33,7 @@ class UapiServer:
         self.log = log
         self.clients = {}       # fd -> UapiClient
         self.talks = {}         # fd -> Conversation
-        self.busy = set()       # fds with a request partly received
+        self.busy = set()       # fds with a request coming in or an answer going out
         self.gc_default = None  # the allocation threshold to restore
         poller.register(self.fd, select.POLLIN)
 
@@ -67,6 +67,9 @@ class UapiServer:
                 budget -= n
                 continue
             self._feed(client, talk, line)
+        active = talk.busy or client.sending()
+        if active != (fd in self.busy):
+            self._pace(fd, active)
         if client.closed or (client.eof and not client.sending()):
             self._drop(client)
         elif client.sending():
@@ -81,8 +84,8 @@ class UapiServer:
             except UnicodeError:
                 text = "\x00"           # not UTF-8: an invalid line
             result = talk.line(text)
-            if talk.busy != (client.fd in self.busy):
-                self._pace(client.fd, talk.busy)
+            if talk.busy and client.fd not in self.busy:
+                self._pace(client.fd, True)
             if result is None:
                 return
             op, err, chunks = result
@@ -92,8 +95,6 @@ class UapiServer:
         except Exception as e:      # a bug or no memory must not take the tunnel down
             self.log.error("UAPI request failed: %r" % e)
             chunks = talk.abort(EIO)
-            if not talk.busy:
-                self._pace(client.fd, False)
             if chunks is None:
                 return
         client.send(chunks)

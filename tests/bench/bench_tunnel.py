@@ -5,6 +5,7 @@ build and Debian's mipsel wireguard-go, both under qemu-user.  For each: iperf3 
 median), UDP packets/s with 1420-byte IP packets (the tunnel MTU), handshake latency (first
 ping after the session was dropped, A initiating and A responding), and router A's daemon peak
 RSS (VmHWM).  Printed as ratios MicroGuard / wireguard-go; written to build/bench/tunnel.json.
+Then the big configurations of bigconfig.py (setconf/show times, RSS, bytes per allowed IP).
 """
 import json
 import os
@@ -23,6 +24,9 @@ import lab as lablib  # noqa: E402
 from topology import two_sites  # noqa: E402
 from traffic import iperf3, iperf3_server, tcp_mbps, udp_pps  # noqa: E402
 from wgdaemon import IMPLS, Impl  # noqa: E402
+
+sys.path.insert(0, HERE)
+import bigconfig  # noqa: E402
 
 TCP_RUNS = 3
 TCP_SECONDS = 10
@@ -150,9 +154,13 @@ def main():
     log("Tunnel benchmark: host A -- router A == WireGuard == router B (wireguard-go, x64) -- host B")
     results["x64"] = compare("x64", IMPLS["microguard"], lambda: IMPLS["wireguard-go"])
     results["mipsel-qemu"] = compare("mipsel under qemu-user", IMPLS["microguard-mipsel"], mipsel_wireguard_go)
+    log("Big configurations: wg setconf and wg show allowed-ips on a fresh daemon, x64")
+    big = bigconfig.measure_all()
 
     log("")
     log(report(results))
+    log("")
+    log(bigconfig.report(big))
     ratio = results["x64"].get("ratio", {}).get("tcp_mbps")
     if ratio is not None:
         log("\nTCP throughput, MicroGuard / wireguard-go on x64: %.2fx (target >= %.2fx: %s)"
@@ -172,11 +180,13 @@ def main():
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
         "results": results,
+        "big_configs": big,
     }
     with open(OUT, "w") as f:
         json.dump(doc, f, indent=2)
     log("\nwritten: %s" % os.path.relpath(OUT, ROOT))
     failed = any("error" in e[s] for e in results.values() for s in ("microguard", "wireguard-go"))
+    failed = failed or bigconfig.failed(big)
     return 1 if failed else 0
 
 
