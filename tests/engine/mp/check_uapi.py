@@ -183,21 +183,23 @@ def test_streamed_big_set_and_chunked_get():
     dev, priv, pub, rng = _dev()
     peers = [keypair(rng)[1] for _ in range(3)]
     conv = uapi.Conversation(dev)
-    assert _feed(conv, _big_set(priv, peers, 1500)) == [("set", 0, "errno=0\n\n")]
+    assert _feed(conv, _big_set(priv, peers, 600)) == [("set", 0, "errno=0\n\n")]
     assert not conv.busy
     for p in peers:
-        assert dev.allowed_ips.count(dev.get_peer(p)) == 1500
+        assert dev.allowed_ips.count(dev.get_peer(p)) == 600
     r = conv.line("get=1")
     assert r is None and conv.busy
     op, err, chunks = conv.line("")
     assert (op, err) == ("get", 0)
     parts = list(chunks)
-    assert len(parts) > 5
+    assert len(parts) > 3
     assert max(len(c) for c in parts) < uapi.GET_CHUNK + 200
-    text = "".join(parts)
-    assert text == uapi.render_get(dev) and text.endswith("\nerrno=0\n\n")
-    assert text.count("allowed_ip=") == 4500
-    assert "allowed_ip=10.2.5.218/32" in text and "allowed_ip=fd01:5:db::/48" in text
+    # Chunks, never the whole answer at once: 32-bit ports run this in a 1 MB heap.
+    assert list(uapi.get_chunks(dev)) == parts
+    assert parts[-1].endswith("\nerrno=0\n\n")
+    assert sum(c.count("allowed_ip=") for c in parts) == 1800
+    assert any("allowed_ip=10.2.1.243/32\n" in c for c in parts)
+    assert any("allowed_ip=fd01:1:f4::/48\n" in c for c in parts)
 
 
 def test_invalid_big_request_changes_nothing():
