@@ -356,9 +356,7 @@ class Conversation:
             return "set", err, ("errno=%d\n\n" % err,)
         if op == "get":
             if line:
-                self._op = "bad"        # get=1 takes no arguments
-                self._err = -EINVAL
-                return None
+                return None             # get=1 takes no arguments: ignored
             self._op = None
             return "get", 0, get_chunks(self.device)
         # Not a request we know, or one that failed: skip to its end, then say so.
@@ -379,9 +377,10 @@ class Conversation:
 
 
 def handle(device, request):
-    """One whole request ("get=1\\n\\n" or "set=1\\n...\\n\\n") -> response text."""
+    """One whole request ("get=1\\n\\n" or "set=1\\n...\\n\\n") -> response text;
+    the end of the text ends the request when its blank line is missing."""
     conv = Conversation(device)
-    for line in request.split("\n"):
+    for line in request.split("\n") + [""]:
         result = conv.line(line)
         if result is not None:
             return "".join(result[2])
