@@ -4,17 +4,29 @@ import asyncio
 import socket
 
 
+def _sockaddr(host, port):
+    # The port's own address form: a (host, port) tuple on most boards, a packed
+    # sockaddr on the unix port, which refuses tuples.
+    return socket.getaddrinfo(host, port, socket.AF_INET)[0][-1]
+
+
 class UdpLink:
     def __init__(self, port=0, max_datagram=2048):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("0.0.0.0", port))
+        self.sock.bind(_sockaddr("0.0.0.0", port))
         self.sock.setblocking(False)
         self.max_datagram = max_datagram
+        self._addrs = {}                    # (host, port) -> sockaddr: one peer, a few entries
 
     def send(self, data, addr):
         try:
-            self.sock.sendto(data, addr)
-        except OSError:
+            sa = self._addrs.get(addr)
+            if sa is None:
+                if len(self._addrs) > 8:
+                    self._addrs.clear()
+                sa = self._addrs[addr] = _sockaddr(addr[0], addr[1])
+            self.sock.sendto(data, sa)
+        except (OSError, IndexError):
             pass                            # no route yet (link down): like a lost datagram
 
     async def recv(self):
