@@ -122,6 +122,28 @@ $(MPY_CROSS): | $(DEPS)
 	@echo "build: mpy-cross"
 	@env -u MAKEFLAGS $(MAKE) -s -C $(MP)/mpy-cross > build/mpy-cross.log 2>&1 || { tail -30 build/mpy-cross.log; exit 1; }
 
+# The board application as .mpy for Xtensa (ESP32, ESP32-S3: no C toolchain for them here,
+# so wgcrypto_viper is their fast crypto and its machine code is generated on every build),
+# and the crypto fallbacks for the emulated boards' CPUs, which load them in tests/crypto.
+# mpy-cross reports native-code errors (e.g. an Xtensa branch out of range) and still exits
+# 0, so any output fails the build.
+APP_MPY_PY := $(filter-out %/manifest.py,$(wildcard firmware/wireguard/*.py firmware/mgboard/*.py)) \
+              firmware/wgcrypto_pure.py firmware/wgcrypto_viper.py
+FALLBACK_MPY_ARCHS := armv7m armv7emsp rv32imc
+APP_MPY := $(patsubst firmware/%.py,build/mpy/xtensawin/%.mpy,$(APP_MPY_PY)) \
+           $(foreach a,$(FALLBACK_MPY_ARCHS),build/mpy/$(a)/wgcrypto_pure.mpy build/mpy/$(a)/wgcrypto_viper.mpy)
+build-all: $(APP_MPY)
+mpy_compile = @mkdir -p $(dir $@) && out=$$($(MPY_CROSS) -march=$(1) -o $@ $< 2>&1) && [ -z "$$out" ] \
+	|| { echo "$<: $$out"; rm -f $@; exit 1; }
+build/mpy/xtensawin/%.mpy: firmware/%.py | $(MPY_CROSS)
+	$(call mpy_compile,xtensawin)
+build/mpy/armv7m/%.mpy: firmware/%.py | $(MPY_CROSS)
+	$(call mpy_compile,armv7m)
+build/mpy/armv7emsp/%.mpy: firmware/%.py | $(MPY_CROSS)
+	$(call mpy_compile,armv7emsp)
+build/mpy/rv32imc/%.mpy: firmware/%.py | $(MPY_CROSS)
+	$(call mpy_compile,rv32imc)
+
 # One emulated-board firmware: $(1) board folder, $(2) build folder, $(3) extra port make variables.
 define build_board_firmware
 	@mkdir -p $(dir $@)

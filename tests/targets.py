@@ -195,6 +195,12 @@ def mpy_as(arch, module):
 
 ALIAS_PRELUDE = "import sys\nimport %s\nsys.modules['wgcrypto'] = %s\n"
 
+
+def fallback_mpy(arch):
+    """(module, path) of the viper fallback and the pure module it builds on, as make compiles
+    them for `arch` (build/mpy/<arch>)."""
+    return [(m, os.path.join(BUILD, "mpy", arch, m + ".mpy")) for m in ("wgcrypto_pure", "wgcrypto_viper")]
+
 # name -> factory; the order is the order reports list them.
 CRYPTO_TARGETS = {
     "x64-builtin": lambda: UnixTarget("x64-builtin", unix_binary("x64")),
@@ -217,6 +223,16 @@ CRYPTO_TARGETS = {
                                         [("wgcrypto_mod", natmod("rv32imc"))], alias="wgcrypto_mod"),
     "x64-pure": lambda: UnixTarget("x64-pure", unix_binary("x64"),
                                    prelude=ALIAS_PRELUDE % ("wgcrypto_pure", "wgcrypto_pure")),
+    # The viper fallback (ESP32/ESP32-S3's fast path): compiled by the host build's own emitter,
+    # and loaded as the .mpy files make builds for the emulated boards' CPUs.
+    "x64-viper": lambda: UnixTarget("x64-viper", unix_binary("x64"),
+                                    prelude=ALIAS_PRELUDE % ("wgcrypto_viper", "wgcrypto_viper")),
+    "an385-viper": lambda: BoardTarget("an385-viper", "qemu-mps2-an385", fallback_mpy("armv7m"),
+                                       alias="wgcrypto_viper"),
+    "an386-viper": lambda: BoardTarget("an386-viper", "qemu-mps2-an386", fallback_mpy("armv7emsp"),
+                                       alias="wgcrypto_viper"),
+    "virt-rv32-viper": lambda: BoardTarget("virt-rv32-viper", "qemu-virt-rv32", fallback_mpy("rv32imc"),
+                                           alias="wgcrypto_viper"),
 }
 
 _open = {}

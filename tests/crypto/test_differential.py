@@ -32,6 +32,12 @@ OPTIMIZED.add("an385-armv6m")
 # RISC-V rv32imc (portable C, 32-bit limbs).
 TARGETS["virt-rv32imc"] = BOARD_LENGTHS
 BOARDS.add("virt-rv32imc")
+# The viper fallback: the host build, Cortex-M3, Cortex-M4 and RV32 (Thumb-2 and RV32 code from the
+# ports' own emitters).
+TARGETS["x64-viper"] = EMULATED_LENGTHS + [65535, 65536, 65537]
+for _t in ("an385-viper", "an386-viper", "virt-rv32-viper"):
+    TARGETS[_t] = BOARD_LENGTHS
+    BOARDS.add(_t)
 RUNS = [(t, None) for t in TARGETS if t not in OPTIMIZED] + \
        [(t, p) for t in TARGETS if t in OPTIMIZED for p in (False, True)]
 
