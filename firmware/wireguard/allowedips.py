@@ -66,14 +66,15 @@ SHARD_MAX = 1024
 
 
 def _shard(key, mask):
-    """Which of a length's dicts holds key."""
+    """Which of a length's dicts holds key: the prefix's last bits (spread
+    well in real lists), or the hash of a long key."""
     if type(key) is int:
-        return (key ^ (key >> 9)) & mask
+        return key & mask
     return hash(key) & mask
 
 
 class _Family:
-    __slots__ = ("bits", "size", "small", "by_len", "counts", "lens")
+    __slots__ = ("bits", "size", "small", "by_len", "counts", "lens", "long_plan", "plan")
 
     def __init__(self, bits):
         self.bits = bits
@@ -82,6 +83,10 @@ class _Family:
         self.by_len = {}      # cidr -> [dict {key: peer}], a power of two of them
         self.counts = {}      # cidr -> entries
         self.lens = []        # cidrs in use, longest first
+        # What lookup() probes, longest first: all lengths over SMALL_BITS
+        # come before all others, so two loops, the second a tight one.
+        self.long_plan = []   # (cidr, shard mask, shards)
+        self.plan = []        # (shift to the key, shard mask, shards)
 
     def _key(self, ip, cidr):
         if cidr <= self.small:
@@ -90,6 +95,10 @@ class _Family:
 
     def _refresh_lens(self):
         self.lens = sorted(self.by_len, reverse=True)
+        small = self.small
+        by_len = self.by_len
+        self.long_plan = [(c, len(by_len[c]) - 1, by_len[c]) for c in self.lens if c > small]
+        self.plan = [(small - c, len(by_len[c]) - 1, by_len[c]) for c in self.lens if c <= small]
 
     def _split(self, cidr):
         old = self.by_len[cidr]
@@ -99,6 +108,7 @@ class _Family:
             for k in list(d):
                 shards[_shard(k, mask)][k] = d.pop(k)
         self.by_len[cidr] = shards
+        self._refresh_lens()
 
     def insert(self, ip, cidr, peer):
         shards = self.by_len.get(cidr)
@@ -141,18 +151,22 @@ class _Family:
             self._refresh_lens()
 
     def lookup(self, ip):
+        # The packet path: the common cases of _top_bits inline.
         small = self.small
-        by_len = self.by_len
-        top = _top_bits(ip, small)
-        for cidr in self.lens:
-            shards = by_len[cidr]
-            m = len(shards) - 1
-            if cidr <= small:
-                key = top >> (small - cidr)
-                peer = shards[(key ^ (key >> 9)) & m].get(key)
-            else:
-                key = _long_key(ip, cidr)
-                peer = shards[hash(key) & m].get(key)
+        if small == 32:
+            top = int.from_bytes(ip, "big")
+        elif small == 62:
+            top = (int.from_bytes(ip[0:4], "big") << 30) | (int.from_bytes(ip[4:8], "big") >> 2)
+        else:
+            top = _top_bits(ip, small)
+        for cidr, mask, shards in self.long_plan:
+            key = _long_key(ip, cidr)
+            peer = shards[hash(key) & mask].get(key)
+            if peer is not None:
+                return peer
+        for shift, mask, shards in self.plan:
+            key = top >> shift
+            peer = shards[key & mask].get(key)
             if peer is not None:
                 return peer
         return None
