@@ -52,6 +52,8 @@ help:
 	@echo "make demo          the main job (site-to-site demo)"
 	@echo "make bench         all benchmarks (bench-crypto ...)"
 	@echo "make package       OpenWrt .ipk packages in build/packages/openwrt"
+	@echo "make fuzz          seeded fuzzing of every parser, FUZZ_CASES (100000) each (not in make test)"
+	@echo "make soak          SOAK_SECONDS (600) of iperf3 both ways through two daemons, x64 and mipsel"
 
 deps: $(DEPS)
 
@@ -224,3 +226,17 @@ bench-board: $(BOARD_DEMO_DEPS) build/boards/qemu-mps2-an386-builtin/firmware.el
 
 test-board: $(BOARD_DEMO_DEPS)
 	@$(VENV)/bin/pytest -q tests/board
+
+# Fuzzing (tests/fuzz) and a soak of two MicroGuard daemons over a lossy,
+# reordering, duplicating link (tests/soak). Not part of `make test`, which
+# runs a small seeded share of the fuzzing (tests/fuzz/test_fuzz.py).
+FUZZ_CASES ?= 100000
+FUZZ_SEED ?= 1
+SOAK_SECONDS ?= 600
+.PHONY: fuzz soak
+fuzz: $(UNIX_X64) | $(DEPS)
+	@$(PY) tests/fuzz/driver.py --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
+
+soak: $(UNIX_X64) build/unix-mipsel/micropython build/bin/microguard
+	@$(PY) tests/soak/soak.py --seconds $(SOAK_SECONDS) --arch x64
+	@$(PY) tests/soak/soak.py --seconds $(SOAK_SECONDS) --arch mipsel
