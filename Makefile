@@ -135,6 +135,7 @@ FALLBACK_MPY_ARCHS := armv7m armv7emsp rv32imc
 APP_MPY := $(patsubst firmware/%.py,build/mpy/xtensawin/%.mpy,$(APP_MPY_PY)) \
            $(foreach a,$(FALLBACK_MPY_ARCHS),build/mpy/$(a)/wgcrypto_pure.mpy build/mpy/$(a)/wgcrypto_viper.mpy)
 build-all: $(APP_MPY)
+bench-board: build/mpy/armv7emsp/wgcrypto_pure.mpy build/mpy/armv7emsp/wgcrypto_viper.mpy
 mpy_compile = @mkdir -p $(dir $@) && out=$$($(MPY_CROSS) -march=$(1) -o $@ $< 2>&1) && [ -z "$$out" ] \
 	|| { echo "$<: $$out"; rm -f $@; exit 1; }
 build/mpy/xtensawin/%.mpy: firmware/%.py | $(MPY_CROSS)

@@ -139,7 +139,122 @@ def measure(board, portable):
     return res
 
 
+# The three crypto paths of a board on the same emulated M4 (-icount): the native module
+# (wgcrypto.mpy, armv7emsp), the viper fallback (ESP32/ESP32-S3's path, no C toolchain) and
+# the pure-Python fallback.  The handshake is the initiator's crypto, step by step as the
+# WireGuard paper gives it (create the initiation, consume a response): 4 X25519 (the
+# static-static one is computed once per peer, as the engine does), 30 HMACs and hashes, 3 AEADs.  The response is synthetic, so its empty AEAD fails the tag check
+# after the same work.  AEAD-1420: one chacha20poly1305_encrypt_into of 1420 bytes.
+FALLBACK_SCRIPT = """
+import gc, machine, sys
+def _c():
+    return machine.mem32[0x40028018]
+SI = %r
+SIPUB = %r
+SRPUB = %r
+EI = %r
+ERPUB = %r
+def _kdf(W, n, key, data):
+    f = getattr(W, 'kdf', None)
+    if f:
+        return f(n, key, data)
+    hm = W.hmac_blake2s
+    t0 = hm(key, data)
+    out, prev = [], b''
+    for i in range(1, n + 1):
+        prev = hm(t0, prev + bytes((i,)))
+        out.append(prev)
+    return out
+def handshake(W, ss):
+    H = lambda a, b=b'': W.blake2s(a + b)
+    C = H(b'Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s')
+    h = H(H(C, b'WireGuard v1 zx2c4 Jason@zx2c4.com'), SRPUB)
+    e_pub = W.x25519_base(EI)
+    C = _kdf(W, 1, C, e_pub)[0]
+    h = H(h, e_pub)
+    C, k = _kdf(W, 2, C, W.x25519(EI, SRPUB))
+    st = W.chacha20poly1305_encrypt(k, 0, SIPUB, h)
+    h = H(h, st)
+    C, k = _kdf(W, 2, C, ss)
+    ts = W.chacha20poly1305_encrypt(k, 0, bytes(12), h)
+    h = H(h, ts)
+    W.blake2s(bytes(116), 16, H(b'mac1----', SRPUB))
+    W.blake2s(bytes(60), 16, H(b'mac1----', SIPUB))
+    C = _kdf(W, 1, C, ERPUB)[0]
+    h = H(h, ERPUB)
+    C = _kdf(W, 1, C, W.x25519(EI, ERPUB))[0]
+    C = _kdf(W, 1, C, W.x25519(SI, ERPUB))[0]
+    C, t, k = _kdf(W, 3, C, bytes(32))
+    h = H(h, t)
+    W.chacha20poly1305_decrypt(k, 0, bytes(16), h)
+    _kdf(W, 2, C, b'')
+def measure(name):
+    W = sys.modules[name]
+    out = bytearray(1436)
+    pt = bytes(1420)
+    key = bytes(32)
+    W.chacha20poly1305_encrypt_into(out, key, 0, pt, b'')
+    gc.collect()
+    t = _c()
+    W.chacha20poly1305_encrypt_into(out, key, 1, pt, b'')
+    aead = ((_c() - t) & 0xFFFFFFFF) * 40
+    ss = W.x25519(SI, SRPUB)
+    gc.collect()
+    t = _c()
+    handshake(W, ss)
+    hs = ((_c() - t) & 0xFFFFFFFF) * 40
+    print('R', W.backend, hs, aead)
+"""
+FALLBACK_MODULES = (("native", "wgcrypto_mod"), ("viper", "wgcrypto_viper"), ("pure", "wgcrypto_pure"))
+
+
+def fallback_counts():
+    """{path: {backend, handshake_instructions, aead_1420_instructions_per_byte}} on the M4."""
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import hashlib
+    from targets import BoardTarget, fallback_mpy, natmod
+    keys = [hashlib.sha256(b"bench-board fallback %d" % i).digest() for i in range(5)]
+    vm = BoardTarget("an386-crypto-paths", "qemu-mps2-an386",
+                     [("wgcrypto_mod", natmod("armv7emsp"))] + fallback_mpy("armv7emsp"), icount=True)
+    res = {}
+    try:
+        vm.run(FALLBACK_SCRIPT % tuple(keys) + "".join("import %s\n" % m for _, m in FALLBACK_MODULES))
+        for path, module in FALLBACK_MODULES:
+            f = vm.run("measure(%r)" % module, timeout=1800).split()
+            res[path] = {"backend": f[1], "handshake_instructions": int(f[2]),
+                         "aead_1420_instructions_per_byte": int(f[3]) / 1420}
+    finally:
+        vm.close()
+    return res
+
+
+def print_fallbacks(fb):
+    print("crypto paths on the emulated M4 (qemu-mps2-an386, -icount): handshake = the initiator's crypto"
+          " (create initiation + consume response)")
+    pure = fb["pure"]
+    for path, v in fb.items():
+        print("  %-7s (backend %-11s): handshake %11d instructions (%5.1fx fewer than pure),"
+              " AEAD-1420 %8.1f instructions/byte (%6.1fx fewer than pure)"
+              % (path, v["backend"], v["handshake_instructions"],
+                 pure["handshake_instructions"] / v["handshake_instructions"],
+                 v["aead_1420_instructions_per_byte"],
+                 pure["aead_1420_instructions_per_byte"] / v["aead_1420_instructions_per_byte"]))
+    v = fb["viper"]
+    hs = pure["handshake_instructions"] / v["handshake_instructions"]
+    aead = pure["aead_1420_instructions_per_byte"] / v["aead_1420_instructions_per_byte"]
+    print("  viper against pure: AEAD-1420 %.1fx (target >= 10x: %s), handshake %.1fx (target >= 3x: %s)"
+          % (aead, "met" if aead >= 10 else "missed", hs, "met" if hs >= 3 else "missed"))
+
+
 def main():
+    if "--crypto-paths" in sys.argv:
+        # Only the native/viper/pure comparison: no network, no root.
+        fb = fallback_counts()
+        os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
+        with open(os.path.join(ROOT, "build", "bench", "board-crypto-paths.json"), "w") as f:
+            json.dump(fb, f, indent=2)
+        print_fallbacks(fb)
+        return
     if os.geteuid() != 0:
         sys.exit("bench-board needs root (network namespaces)")
     boardlab.lablib.sweep_stale()
@@ -150,6 +265,7 @@ def main():
     for board in VARIANTS:
         res["variants"][board] = measure(board, portable=(board == "qemu-mps2-an386"))
     res["code_size_bytes"] = code_size()
+    res["crypto_paths"] = fallback_counts()
     os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
     with open(os.path.join(ROOT, "build", "bench", "board.json"), "w") as f:
         json.dump(res, f, indent=2)
@@ -173,6 +289,7 @@ def main():
               % (" + wgcrypto" if board.endswith("-builtin") else "", v["firmware_text_bytes"]))
     for k, v in res["code_size_bytes"].items():
         print("code: %-40s %7d B" % (k, v))
+    print_fallbacks(res["crypto_paths"])
 
 
 if __name__ == "__main__":
