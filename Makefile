@@ -42,6 +42,8 @@ BOARD_ELFS   := $(foreach b,$(BOARDS),build/boards/$(b)/firmware.elf) \
                 build/boards/qemu-mps2-an386-builtin/firmware.elf \
                 build/boards/qemu-virt-rv32/firmware.elf
 M0_HARNESS   := build/m0harness/m0harness.elf
+# Stock firmware (nothing of MicroGuard in it), stock unix port and the mip package tree.
+STOCK_BUILDS := build/boards/qemu-mps2-an386-stock/firmware.elf build/unix-x64-stock/micropython build/mip/.built
 
 .PHONY: all deps build test test-quick demo bench bench-crypto bench-tunnel clean distclean help
 all: build
@@ -77,7 +79,7 @@ build: | $(DEPS)
 	@$(MAKE) --no-print-directory -j$(JOBS) build-all
 
 .PHONY: build-all
-build-all: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard $(M0_HARNESS)
+build-all: $(UNIX_X64) $(ROUTER_BINS) $(NATMODS) $(BOARD_ELFS) build/bin/microguard $(M0_HARNESS) $(STOCK_BUILDS)
 
 # The router daemon for the host build: the unix port running firmware/microguard.
 # MICROGUARD_ARCH=mipsel (or mips, armhf, aarch64) runs the static router build under qemu-user instead.
@@ -116,7 +118,8 @@ build/natmods/%/wgcrypto.mpy: $(NATMOD_SRC) | $(DEPS)
 	@$(MAKE) -s -C natmods/wgcrypto ARCH=$* MPY_DIR=$(MP) BUILD=$(ROOT)/build/natmods/$*/obj \
 		OUT=$(ROOT)/$@ > build/natmods/$*.log 2>&1 || { tail -30 build/natmods/$*.log; exit 1; }
 
-BOARD_SRC := $(wildcard board/*/port/* board/shared/qemu-mps2/* firmware/wireguard/*.py firmware/mgboard/*.py)
+BOARD_SRC := $(wildcard board/*/port/* board/shared/qemu-mps2/* firmware/wireguard/*.py firmware/mgboard/*.py \
+                        board/*/manifest.py firmware/*/manifest.py)
 
 # Freezing needs mpy-cross; built on its own so the board's BUILD= is not inherited.
 MPY_CROSS := $(MP)/mpy-cross/build/mpy-cross
@@ -178,6 +181,27 @@ build/boards/qemu-virt-rv32/firmware.elf: $(wildcard board/qemu-virt-rv32/port/*
 	@mkdir -p $(dir $@)
 	@$(MAKE) -s -C $(MP)/ports/qemu BOARD=VIRT_RV32 BOARD_DIR=$(ROOT)/board/qemu-virt-rv32/port BUILD=$(ROOT)/build/boards/qemu-virt-rv32 \
 		> build/boards/qemu-virt-rv32.log 2>&1 || { tail -30 build/boards/qemu-virt-rv32.log; exit 1; }
+	@touch $@
+
+# A stock firmware for the AN386 board, as a real board ships: flash filesystem, UARTs,
+# entropy, Ctrl-C and asyncio, nothing of MicroGuard (`mgtool provision` or mip installs it).
+build/boards/qemu-mps2-an386-stock/firmware.elf: build/boards/%-stock/firmware.elf: $(BOARD_SRC) | $(DEPS) $(MPY_CROSS)
+	@echo "build: board $* stock (nothing of MicroGuard frozen)"
+	$(call build_board_firmware,$*,$*-stock,FROZEN_MANIFEST=$(ROOT)/board/shared/qemu-mps2/manifest_stock.py)
+
+# The unix port as MicroPython ships it (no wgcrypto built in, no frozen mip): the mip tests
+# install MicroGuard into it with micropython-lib's own mip.
+build/unix-x64-stock/micropython: | $(DEPS)
+	@echo "build: unix x64 stock"
+	@$(MAKE) -s -C $(MP)/ports/unix FROZEN_MANIFEST= MICROPY_PY_FFI=0 MICROPY_SSL_AXTLS=0 MICROPY_SSL_MBEDTLS=0 \
+		MICROPY_PY_SSL=0 MICROPY_PY_BTREE=0 PROG=micropython BUILD=$(ROOT)/build/unix-x64-stock \
+		> build/unix-x64-stock.log 2>&1 || { tail -30 build/unix-x64-stock.log; exit 1; }
+	@touch $@
+
+# mip packages (package.json per package, one per board, natmods per arch) from the manifests.
+build/mip/.built: $(BOARD_SRC) $(wildcard firmware/*.py firmware/*/*.py host-tools/mgtool/*.py) $(NATMODS) | $(DEPS) $(MPY_CROSS)
+	@echo "build: mip packages"
+	@$(PY) -m mgtool.mippkg --out build/mip
 	@touch $@
 
 # OpenWrt .ipk packages (one per package arch in board/openwrt-*), built without the SDK.

@@ -20,7 +20,7 @@ QEMU_USER = {"mips": "qemu-mips-static", "mipsel": "qemu-mipsel-static",
 QEMU_USER_DYNAMIC = {"mips": "qemu-mips", "mipsel": "qemu-mipsel",
                      "armhf": "qemu-arm", "aarch64": "qemu-aarch64"}
 BOARD_MACHINE = {"qemu-mps2-an385": "mps2-an385", "qemu-mps2-an386": "mps2-an386",
-                 "qemu-mps2-an386-builtin": "mps2-an386",
+                 "qemu-mps2-an386-builtin": "mps2-an386", "qemu-mps2-an386-stock": "mps2-an386",
                  "qemu-virt-rv32": "virt"}
 # The QEMU system emulator per firmware (qemu-system-arm unless named here).
 BOARD_QEMU = {"qemu-virt-rv32": ["qemu-system-riscv32", "-bios", "none"]}

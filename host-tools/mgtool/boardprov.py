@@ -7,14 +7,11 @@ back its public key -> verify every file once more.
 """
 import base64
 import binascii
-import glob
 import hashlib
 import os
 import re
-import subprocess
-import tempfile
 
-from . import boards, render, site as sitemod
+from . import appfiles, boards, render, site as sitemod
 from .errors import MgError
 from .link import Link
 from .progress import Progress
@@ -57,60 +54,40 @@ class Plan:
     def __init__(self):
         self.files = []
         self.notes = []
+        self.remove = []        # device paths to delete (stale files of an earlier install)
 
     def add(self, dest, data):
         self.files.append((dest, data))
 
 
-def mpy_cross(root):
-    path = os.path.join(root, "build", "micropython", "mpy-cross", "build", "mpy-cross")
-    return path if os.access(path, os.X_OK) else None
-
-
 def make_plan(board, root, fs_root, site=None, dev=None, firmware=True, crypto_in_firmware=False):
-    """crypto_in_firmware: the board's firmware was found to have wgcrypto linked in."""
+    """The whole board application: what board/<board>/manifest.py names (the board package, the
+    engine it requires, boardnet.py), its crypto, main.py, and the config.
+
+    crypto_in_firmware: the board's firmware was found to have wgcrypto linked in."""
     plan = Plan()
-    lib = fs_root.rstrip("/") + "/lib"
+    root_dir = fs_root.rstrip("/")
+    lib = root_dir + "/lib"
     if firmware:
-        compiler = mpy_cross(root)
-        sources = sorted(glob.glob(os.path.join(root, "firmware", "wireguard", "*.py")))
-        if not sources:
-            raise MgError("no firmware in %s/firmware/wireguard" % root)
+        compiler = appfiles.mpy_cross(root)
+        march = board.arch if board.arch in boards.NATMOD_ARCHS else None
         if compiler:
             plan.notes.append("firmware compiled with mpy-cross")
         else:
             plan.notes.append("mpy-cross not built (build/micropython/mpy-cross): uploading .py sources")
-        for src in sources:
-            name = os.path.basename(src)
-            if compiler:
-                with tempfile.TemporaryDirectory() as tmp:
-                    out = os.path.join(tmp, name[:-3] + ".mpy")
-                    r = subprocess.run([compiler, "-o", out, "-s", name, src], capture_output=True, text=True)
-                    if r.returncode != 0:
-                        raise MgError("mpy-cross failed on %s: %s" % (src, r.stderr.strip().splitlines()[-1]))
-                    with open(out, "rb") as f:
-                        plan.add("%s/wireguard/%s" % (lib, name[:-3] + ".mpy"), f.read())
-            else:
-                with open(src, "rb") as f:
-                    plan.add("%s/wireguard/%s" % (lib, name), f.read())
-        if board.arch == boards.BUILTIN or crypto_in_firmware:
-            plan.notes.append("wgcrypto is built into this board's firmware: nothing to upload for it")
-        elif board.arch == boards.PURE or (board.arch not in boards.BUILT_ARCHS and not os.path.isfile(
-                os.path.join(root, "build", "natmods", board.arch, "wgcrypto.mpy"))):
-            src = os.path.join(root, "firmware", "wgcrypto_pure.py")
-            with open(src, "rb") as f:
-                plan.add(lib + "/wgcrypto.py", f.read())
-            plan.notes.append("no native wgcrypto for %s (%s) yet: uploading the pure-Python fallback "
-                              "(slow, and not constant-time)" % (board.name, board.arch))
-        else:
-            mpy = os.path.join(root, "build", "natmods", board.arch, "wgcrypto.mpy")
-            if not os.path.isfile(mpy):
-                raise MgError("%s is not built (run `make build`)" % os.path.relpath(mpy, root))
-            with open(mpy, "rb") as f:
-                plan.add(lib + "/wgcrypto.mpy", f.read())
-            plan.notes.append("wgcrypto.mpy for %s" % board.arch)
+        for target, data in appfiles.compile_all(compiler, appfiles.board_manifest(root, board), march):
+            plan.add("%s/%s" % (lib, target), data)
+        choice, note = appfiles.crypto_choice(root, board, crypto_in_firmware)
+        plan.notes.append(note)
+        crypto = appfiles.crypto_files(root, board, choice, compiler)
+        for target, data in crypto:
+            plan.add("%s/%s" % (lib, target), data)
+        # A wgcrypto of another kind left by an earlier install would shadow this one.
+        names = [t for t, _ in crypto]
+        plan.remove += ["%s/%s" % (lib, n) for n in ("wgcrypto.py", "wgcrypto.mpy") if n not in names]
+        plan.add(root_dir + "/main.py", appfiles.main_py(root, board))
     if dev is not None:
-        plan.add(fs_root.rstrip("/") + "/" + render.BOARD_CONFIG_FILE, render.board_config(site, dev).encode())
+        plan.add(root_dir + "/" + render.BOARD_CONFIG_FILE, render.board_config(site, dev).encode())
     return plan
 
 
@@ -280,15 +257,23 @@ def run(args, say):
         say("files: " + ", ".join("%d %s" % (n, s) for s, n in sorted(counts.items())))
         n = session.verify(plan)
         say("verified %d files on the board (%s)" % (n, session.alg))
+        if plan.remove:
+            reply = session.call("_mg_rm(%r)" % (plan.remove,))
+            if not re.fullmatch(r"RM [0-9]+", reply):
+                raise MgError("the board sent a malformed reply removing stale files: %r" % reply[:40])
+            if reply != "RM 0":
+                say("removed %s stale file(s) of an earlier install" % reply.split()[1])
         key_path = fs_root.rstrip("/") + "/" + render.BOARD_KEY_FILE
         cfg = run_cfg = None
         if dev is not None:
             cfg = fs_root.rstrip("/") + "/" + render.BOARD_CONFIG_FILE
             run_cfg = fs_root.rstrip("/") + "/" + render.BOARD_RUN_CONFIG
         reply = session.call("_mg_key(%r,%s,%r,%r)" % (key_path, bool(args.new_key), cfg, run_cfg), timeout=120)
+        # The last line is the answer; a fallback wgcrypto may say which it is first.
+        reply = (reply.splitlines() or [""])[-1].strip()
         if reply == "NOENTROPY":
             raise MgError("the board has no entropy source (os.urandom); a private key cannot be made on it")
-        if not reply.startswith("PUB "):
+        if not re.fullmatch(r"PUB [A-Za-z0-9+/]{43}=", reply):
             raise MgError("unexpected reply making the key: %r" % reply[-100:])
         pub = reply.split()[1]
         try:
@@ -303,8 +288,16 @@ def run(args, say):
         if dev is not None and dev.public_key != pub:
             say("note: %s lists another public key for %r; put this one in the site file"
                 % (args.site, dev.name))
-    finally:
+        restart = session.call("print(_mg_size(%r) >= 0)" % (fs_root.rstrip("/") + "/main.py")) == "True"
+    except BaseException:
         repl.exit()
         link.close()
+        raise
+    repl.exit()
+    if restart:
+        # A soft reset runs boot.py and main.py again: the app starts with what was just installed.
+        link.write(b"\x04")
+        say("restarted the board (soft reset): main.py starts the tunnel")
+    link.close()
     say("done")
     return pub

@@ -33,9 +33,12 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = os.path.join(HERE, "files")
 NAME = "microguard"
 RELEASE = "1"
-# Firmware packages the daemon imports; READMEs and the pure-Python crypto
-# fallback stay out (wgcrypto is built into the interpreter).
-FIRMWARE_PACKAGES = ("wireguard", "microguard")
+# The daemon's package; its manifest (firmware/microguard/manifest.py) and the
+# ones it requires name every module the package carries. The crypto fallbacks
+# stay out (wgcrypto is built into the interpreter).
+FIRMWARE_PACKAGES = ("microguard",)
+sys.path.insert(0, os.path.join(ROOT, "host-tools"))
+from mgtool import manifestfile  # noqa: E402  (the manifest reader mgtool provision uses)
 LIB = "usr/lib/microguard"
 DESCRIPTION = """\
  Userspace WireGuard written in MicroPython: a drop-in for wireguard-go
@@ -82,11 +85,8 @@ def targets():
 def compile_firmware(mpy_cross, workdir):
     """[(path inside the package, bytes)] for the firmware, as .mpy (or .py without mpy-cross)."""
     out = []
-    for pkg in FIRMWARE_PACKAGES:
-        src_dir = os.path.join(ROOT, "firmware", pkg)
-        for src in sorted(glob.glob(os.path.join(src_dir, "*.py"))):
-            base = os.path.basename(src)[:-3]
-            out.append(_module(mpy_cross, workdir, src, "%s/%s" % (pkg, base)))
+    for target, src in manifestfile.require(ROOT, *FIRMWARE_PACKAGES).files:
+        out.append(_module(mpy_cross, workdir, src, target[:-3]))
     out.append(_module(mpy_cross, workdir, os.path.join(FILES, "mgkeys.py"), "mgkeys"))
     return out
 

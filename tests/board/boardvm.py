@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from targets import BOARD_MACHINE, BUILD  # noqa: E402  (BOARD_MACHINE: firmware -> QEMU machine)
 
 # The -builtin firmware has wgcrypto linked in: nothing to upload.
-NATMOD_ARCH = {"qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp",
+NATMOD_ARCH = {"qemu-mps2-an386-stock": "armv7emsp", "qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp",
                "qemu-mps2-an386-builtin": None}
 
 

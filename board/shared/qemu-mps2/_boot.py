@@ -1,5 +1,5 @@
 # Mount the persistent flash at /flash (formatting it when blank) and make
-# /flash and /flash/lib importable. Runs at every (soft) reset.
+# /flash and /flash/lib importable (/flash/lib ahead of frozen modules). Runs at every (soft) reset.
 import sys
 import vfs
 import mps2
@@ -16,6 +16,8 @@ if _bdev is not None:
         vfs.mount(vfs.VfsLfs2(_bdev), "/flash")
     import os
     os.chdir("/flash")
-    sys.path.append("/flash/lib")
+    # Before .frozen: what `mgtool provision` or `mip` put on the flash is what
+    # runs; a frozen copy only serves when nothing was installed.
+    sys.path.insert(sys.path.index(".frozen") if ".frozen" in sys.path else len(sys.path), "/flash/lib")
     del os
 del _bdev, sys, vfs, mps2

@@ -1,7 +1,9 @@
-# Frozen into the MPS2 board firmware: the boot script, asyncio, the board's
-# network bring-up, and the MicroGuard application packages (bytecode stays in
+# Frozen into the MPS2 board firmware: the boot script, asyncio, and the
+# board application as board/<board>/manifest.py names it (bytecode stays in
 # flash instead of the heap). wgcrypto is a native .mpy: uploaded to /flash/lib.
-freeze("$(BOARD_DIR)/../../shared/qemu-mps2", ("_boot.py", "boardnet.py"))
+# _boot.py puts /flash/lib before .frozen, so what `mgtool provision` uploads
+# is what runs; the frozen copy serves a board nothing was uploaded to.
+freeze("$(BOARD_DIR)/../../shared/qemu-mps2", "_boot.py")
 include("$(MPY_DIR)/extmod/asyncio")
-package("wireguard", base_path="$(BOARD_DIR)/../../../firmware")
-package("mgboard", base_path="$(BOARD_DIR)/../../../firmware")
+add_library("microguard", "$(BOARD_DIR)/../../../firmware")
+include("$(BOARD_DIR)/../manifest.py")

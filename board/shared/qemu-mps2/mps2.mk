@@ -12,8 +12,9 @@ SRC_C += \
 	$(MPS2_SHARED)/uart.c \
 	$(MPS2_SHARED)/ticks.c \
 	$(MPS2_SHARED)/modmps2.c \
-	$(MPS2_SHARED)/boot.c
+	$(MPS2_SHARED)/boot.c \
+	$(MPS2_SHARED)/interrupt.c
 
-LDFLAGS += -Wl,--wrap=mp_init
+LDFLAGS += -Wl,--wrap=mp_init -Wl,--wrap=mp_hal_stdin_rx_chr
 
 LDSCRIPT = $(MPS2_SHARED)/mps2.ld

@@ -171,3 +171,15 @@ def _mg_key(path, new, cfg=None, run=None):
             os.remove(run)
             os.rename(run + ".part", run)
     print("PUB", binascii.b2a_base64(wgcrypto.x25519_base(bytes(k))).decode().strip())
+
+
+def _mg_rm(paths):
+    # Stale files of an earlier install; prints how many were removed.
+    n = 0
+    for p in paths:
+        try:
+            os.remove(p)
+            n += 1
+        except OSError:
+            pass
+    print("RM", n)
