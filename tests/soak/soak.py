@@ -21,7 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
 from lab import Lab, LabError, sweep_stale  # noqa: E402
-from wgdaemon import Daemon, IMPLS  # noqa: E402
+from wgdaemon import Daemon, IMPLS, Impl  # noqa: E402
 
 PORT = 51820
 SAMPLE = 10
@@ -47,12 +47,21 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=int(os.environ.get("SOAK_SEED", "1")))
     ap.add_argument("--scale", type=float, default=float(os.environ.get("SOAK_TIME_SCALE", "10")))
     ap.add_argument("--loss", type=float, default=0.02)
+    ap.add_argument("--firmware", default=os.environ.get("SOAK_FIRMWARE"),
+                    help="run this firmware/ folder instead of the checkout's (e.g. an older tree "
+                         "that matches the interpreter builds at hand)")
     args = ap.parse_args(argv)
     if os.geteuid() != 0:
         print("soak: needs root (network namespaces)")
         return 2
     sweep_stale()
     impl = IMPLS["microguard" if args.arch == "x64" else "microguard-mipsel"]
+    if args.firmware:
+        root = os.path.dirname(os.path.dirname(HERE))
+        binary = os.path.join(root, "build", "unix-%s" % args.arch, "micropython")
+        runner = [] if args.arch == "x64" else ["qemu-mipsel-static"]
+        impl = Impl(impl.name, runner + [binary, "-X", "heapsize=16M", "-m", "microguard"],
+                    {"MICROPYPATH": os.path.abspath(args.firmware)}, start_timeout=impl.start_timeout)
     rekey = 120 / args.scale
     env = {"MICROGUARD_TIME_SCALE": "%g" % args.scale}
     failures = []
