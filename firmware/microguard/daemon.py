@@ -104,6 +104,7 @@ class Daemon:
             self.poller.register(fd, select.POLLIN)
         # The new sockets' senders are unknown yet.
         self.datapath.src4[0] = self.datapath.src6[0] = None
+        self.datapath.src4[2] = self.datapath.src6[2] = None
         self.log.info("listening on UDP port %d" % self.udp.port)
         return 0
 
@@ -187,6 +188,8 @@ class Daemon:
         return int(wait * 1000) + 1
 
     def _tun_ready(self, events):
+        # A deleted interface shows as POLLERR and EBADFD on the fd; a moved
+        # one (another namespace) shows nothing and keeps working.
         try:
             self.datapath.from_tun()
         except OSError as e:

@@ -25,9 +25,14 @@ class DataPath:
         self.tun_view = memoryview(self.tun_buf)
         self.udp_buf = bytearray(BUFFER_SIZE)
         self.udp_view = memoryview(self.udp_buf)
-        # Last sender per socket family, updated by recvfrom_into in place.
-        self.src4 = [None, None]
-        self.src6 = [None, None]
+        # Last sender per socket family, updated by recvfrom_into in place:
+        # [raw sockaddr, (host, port), local address].
+        self.src4 = [None, None, None]
+        self.src6 = [None, None, None]
+        # Sticky sources, {(host, port): local address}: replies to an
+        # endpoint leave from the address its datagrams came to. Learned
+        # and used in C (recvfrom_into, sendto); bounded there.
+        self.sources = {}
         self.out = []
         self.send_errors = 0
         self.tun_write_errors = 0
@@ -44,6 +49,7 @@ class DataPath:
         view = self.tun_view
         send_packet = self.dev.send_packet
         out = self.out
+        sources = self.sources
         now = self.clock.now()
         for _ in range(BATCH):
             n = read_into(fd, buf)
@@ -56,7 +62,7 @@ class DataPath:
                     self._to_tun(action[1])
                 else:
                     try:
-                        sendto(fd4, fd6, action[2], action[1])
+                        sendto(fd4, fd6, action[2], action[1], sources)
                     except (OSError, ValueError) as e:
                         self._send_failed(action[1], e)
             out.clear()
@@ -71,10 +77,11 @@ class DataPath:
         receive = self.dev.receive_datagram
         out = self.out
         flush = self.flush
+        sources = self.sources
         now = self.clock.now()
         for _ in range(BATCH):
             try:
-                n = recvfrom_into(fd, buf, src)
+                n = recvfrom_into(fd, buf, src, sources)
             except OSError as e:
                 self.log.debug("UDP receive: %s" % e)
                 return
@@ -109,7 +116,7 @@ class DataPath:
                 self._to_tun(action[1])
             else:
                 try:
-                    linuxio.sendto(udp.fd4, udp.fd6, action[2], action[1])
+                    linuxio.sendto(udp.fd4, udp.fd6, action[2], action[1], self.sources)
                 except (OSError, ValueError) as e:
                     self._send_failed(action[1], e)
         out.clear()

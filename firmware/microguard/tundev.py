@@ -1,6 +1,9 @@
 # The tun device: bare IP packets in and out (IFF_TUN | IFF_NO_PI). Created
 # with wireguard-go's default MTU; the interface disappears when the fd is
-# closed, or earlier when someone deletes it (wg-quick down).
+# closed, or earlier when someone deletes it (wg-quick down). It may also
+# be moved to another network namespace (ip link set netns) and keeps
+# working there, so every question about it goes through the fd, never
+# through its name in the daemon's namespace.
 import linuxio
 
 DEFAULT_MTU = 1420
@@ -16,10 +19,11 @@ class TunDevice:
             raise
 
     def exists(self):
-        return linuxio.if_index(self.name) != 0
+        """False once the interface is deleted, wherever it lives."""
+        return linuxio.tun_alive(self.fd)
 
     def mtu(self):
-        return linuxio.get_mtu(self.name)
+        return linuxio.tun_mtu(self.fd)
 
     def close(self):
         if self.fd >= 0:

@@ -20,7 +20,7 @@ MP_DECLARE_CONST_FUN_OBJ_1(linuxio_set_nonblocking_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(linuxio_udp_bind_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_udp_port_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(linuxio_udp_set_mark_obj);
-MP_DECLARE_CONST_FUN_OBJ_3(linuxio_recvfrom_into_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_recvfrom_into_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_sendto_obj);
 
 // tun.c: tun devices and interface queries.
@@ -28,6 +28,8 @@ MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_open_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_if_index_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_get_mtu_obj);
 MP_DECLARE_CONST_FUN_OBJ_2(linuxio_set_mtu_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_alive_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_mtu_obj);
 
 // process.c: daemonizing and process attributes.
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_daemonize_obj);

@@ -16,6 +16,8 @@ static const mp_rom_map_elem_t linuxio_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_if_index), MP_ROM_PTR(&linuxio_if_index_obj) },
     { MP_ROM_QSTR(MP_QSTR_get_mtu), MP_ROM_PTR(&linuxio_get_mtu_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_mtu), MP_ROM_PTR(&linuxio_set_mtu_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tun_alive), MP_ROM_PTR(&linuxio_tun_alive_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tun_mtu), MP_ROM_PTR(&linuxio_tun_mtu_obj) },
     { MP_ROM_QSTR(MP_QSTR_daemonize), MP_ROM_PTR(&linuxio_daemonize_obj) },
     { MP_ROM_QSTR(MP_QSTR_getpid), MP_ROM_PTR(&linuxio_getpid_obj) },
     { MP_ROM_QSTR(MP_QSTR_umask), MP_ROM_PTR(&linuxio_umask_obj) },

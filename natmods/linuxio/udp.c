@@ -2,6 +2,17 @@
 // (host text, port) tuples, the engine's form; the conversion happens here
 // so the per-packet path stays in C. One socket per family, like
 // wireguard-go: the IPv6 one is IPV6_V6ONLY so both can share a port.
+//
+// Sticky source addresses: on a host with several addresses, a peer must
+// get its replies from the address it sent to (with NAT in between, any
+// other source breaks the tunnel). Receiving learns the local address of
+// each datagram (IP_PKTINFO / IPV6_PKTINFO) into a source cache, a dict
+// {(host, port): local} the caller owns; sending to an endpoint found there
+// passes the same control message. A cached address that is gone (the
+// send fails) is dropped and the routing table picks again.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     // struct in6_pktinfo
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +27,11 @@
 #include "py/objtuple.h"
 #include "py/objlist.h"
 #include "linuxio.h"
+
+// Endpoints remembered in a source cache before it starts over: spoofed
+// senders must not grow it without bound; real peers are learned again
+// from their next datagram.
+#define SOURCE_CACHE_MAX 1024
 
 // Socket buffers big enough to ride out a burst while Python is busy.
 #define UDP_BUFFER_BYTES (4 * 1024 * 1024)
@@ -64,6 +80,13 @@ static mp_obj_t linuxio_udp_bind(mp_obj_t family_in, mp_obj_t port_in) {
         int e = errno;
         close(fd);
         mp_raise_OSError(e);
+    }
+    // Ask for each datagram's local address (the sticky source).
+    int on = 1;
+    if (af == AF_INET) {
+        setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+    } else {
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
     }
     set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
     set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
@@ -123,26 +146,90 @@ static mp_obj_t address_tuple(const struct sockaddr_storage *ss) {
     return mp_obj_new_tuple(2, items);
 }
 
-// recvfrom_into(fd, buf, src) -> bytes received, or -1 when nothing is ready.
-// src is a 2-item list [raw sockaddr, (host, port)] the caller keeps per
-// socket. It is only rewritten when the sender changes, so a steady stream
-// from one peer allocates nothing and the engine sees the same tuple object.
-static mp_obj_t linuxio_recvfrom_into(mp_obj_t fd_in, mp_obj_t buf_in, mp_obj_t src_in) {
-    int fd = linuxio_fd(fd_in);
+// A local address as the source cache keeps it: 4 or 16 address bytes,
+// then the interface index (needed to send from an IPv6 link-local one).
+#define LOCAL_MAX (16 + sizeof(uint32_t))
+
+// The datagram's local address from its control messages; 0 when absent.
+// (musl's CMSG_NXTHDR compares signed with unsigned.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+static size_t local_from_cmsg(struct msghdr *msg, byte *local) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof(info));
+            // ipi_spec_dst: the address a reply should come from (the
+            // header's destination for unicast to a local address).
+            uint32_t ifindex = (uint32_t)info.ipi_ifindex;
+            memcpy(local, &info.ipi_spec_dst, 4);
+            memcpy(local + 4, &ifindex, 4);
+            return 8;
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof(info));
+            uint32_t ifindex = (uint32_t)info.ipi6_ifindex;
+            memcpy(local, &info.ipi6_addr, 16);
+            memcpy(local + 16, &ifindex, 4);
+            return 20;
+        }
+    }
+    return 0;
+}
+#pragma GCC diagnostic pop
+
+// cache[key] = value, starting the cache over when it is full.
+static void source_cache_store(mp_obj_t cache, mp_obj_t key, mp_obj_t value) {
+    mp_map_t *map = mp_obj_dict_get_map(cache);
+    mp_map_elem_t *elem = mp_map_lookup(map, key, MP_MAP_LOOKUP);
+    if (elem == NULL) {
+        if (map->used >= SOURCE_CACHE_MAX) {
+            mp_map_clear(map);
+        }
+        elem = mp_map_lookup(map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+    }
+    elem->value = value;
+}
+
+// recvfrom_into(fd, buf, src[, cache]) -> bytes received, or -1 when
+// nothing is ready. src is a 3-item list [raw sockaddr, (host, port),
+// local address] the caller keeps per socket. Its items are only rewritten
+// when the sender or the local address changes, so a steady stream from one
+// peer allocates nothing and the engine sees the same tuple object. With a
+// source cache (dict), cache[(host, port)] = local address.
+static mp_obj_t linuxio_recvfrom_into(size_t n_args, const mp_obj_t *args) {
+    int fd = linuxio_fd(args[0]);
     mp_buffer_info_t buf;
-    mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_WRITE);
-    if (!mp_obj_is_type(src_in, &mp_type_list)) {
+    mp_get_buffer_raise(args[1], &buf, MP_BUFFER_WRITE);
+    if (!mp_obj_is_type(args[2], &mp_type_list)) {
         mp_raise_TypeError(MP_ERROR_TEXT("src must be a list"));
     }
-    mp_obj_list_t *src = MP_OBJ_TO_PTR(src_in);
-    if (src->len != 2) {
-        mp_raise_ValueError(MP_ERROR_TEXT("src must have 2 items"));
+    mp_obj_list_t *src = MP_OBJ_TO_PTR(args[2]);
+    if (src->len != 3) {
+        mp_raise_ValueError(MP_ERROR_TEXT("src must have 3 items"));
+    }
+    mp_obj_t cache = n_args > 3 ? args[3] : mp_const_none;
+    if (cache != mp_const_none && !mp_obj_is_type(cache, &mp_type_dict)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("cache must be a dict"));
     }
     struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+    } control;
+    struct iovec iov = { buf.buf, buf.len };
+    struct msghdr msg;
     ssize_t n;
     do {
-        n = recvfrom(fd, buf.buf, buf.len, 0, (struct sockaddr *)&ss, &len);
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_name = &ss;
+        msg.msg_namelen = sizeof(ss);
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof(control.buf);
+        n = recvmsg(fd, &msg, 0);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -150,6 +237,7 @@ static mp_obj_t linuxio_recvfrom_into(mp_obj_t fd_in, mp_obj_t buf_in, mp_obj_t 
         }
         linuxio_raise_errno();
     }
+    socklen_t len = msg.msg_namelen;
     if (ss.ss_family == AF_INET6) {
         // flowinfo is not part of the sender's identity
         ((struct sockaddr_in6 *)&ss)->sin6_flowinfo = 0;
@@ -160,9 +248,22 @@ static mp_obj_t linuxio_recvfrom_into(mp_obj_t fd_in, mp_obj_t buf_in, mp_obj_t 
         src->items[0] = mp_obj_new_bytes((const byte *)&ss, len);
         src->items[1] = address_tuple(&ss);
     }
+    byte local[LOCAL_MAX];
+    size_t local_len = local_from_cmsg(&msg, local);
+    if (local_len == 0) {
+        return MP_OBJ_NEW_SMALL_INT(n);
+    }
+    if (!mp_get_buffer(src->items[2], &last, MP_BUFFER_READ)
+        || last.len != local_len || memcmp(last.buf, local, local_len) != 0) {
+        src->items[2] = mp_obj_new_bytes(local, local_len);
+    }
+    if (cache != mp_const_none) {
+        // Every datagram: an entry dropped after a failed send comes back.
+        source_cache_store(cache, src->items[1], src->items[2]);
+    }
     return MP_OBJ_NEW_SMALL_INT(n);
 }
-MP_DEFINE_CONST_FUN_OBJ_3(linuxio_recvfrom_into_obj, linuxio_recvfrom_into);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_recvfrom_into_obj, 3, 4, linuxio_recvfrom_into);
 
 // Text host + port -> sockaddr; "fe80::1%eth0" carries its zone.
 static socklen_t parse_address(mp_obj_t addr_in, struct sockaddr_storage *ss) {
@@ -208,30 +309,108 @@ static socklen_t parse_address(mp_obj_t addr_in, struct sockaddr_storage *ss) {
     return sizeof(*sin6);
 }
 
-// sendto(fd4, fd6, buf, (host, port)[, n]) -> bytes sent, or -1 when the
-// socket buffer is full (the packet is dropped, as UDP may). The socket is
-// picked by the address family; pass -1 for a family with no socket.
+// The control message that sends from a cached local address; its length,
+// 0 when the cached value does not fit this family.
+static size_t source_cmsg(int af, mp_obj_t local_obj, char *control, size_t space) {
+    mp_buffer_info_t local;
+    if (!mp_get_buffer(local_obj, &local, MP_BUFFER_READ)) {
+        return 0;
+    }
+    memset(control, 0, space);
+    struct cmsghdr *c = (struct cmsghdr *)control;
+    const byte *p = local.buf;
+    uint32_t ifindex;
+    if (af == AF_INET && local.len == 8) {
+        struct in_pktinfo info;
+        memset(&info, 0, sizeof(info));
+        // The source only: the routing table still picks the interface.
+        memcpy(&info.ipi_spec_dst, p, 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(info));
+        memcpy(CMSG_DATA(c), &info, sizeof(info));
+        return CMSG_SPACE(sizeof(info));
+    }
+    if (af == AF_INET6 && local.len == 20) {
+        struct in6_pktinfo info;
+        memset(&info, 0, sizeof(info));
+        memcpy(&info.ipi6_addr, p, 16);
+        memcpy(&ifindex, p + 16, 4);
+        if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) {
+            // A link-local source only means something on its own link.
+            info.ipi6_ifindex = ifindex;
+        }
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(info));
+        memcpy(CMSG_DATA(c), &info, sizeof(info));
+        return CMSG_SPACE(sizeof(info));
+    }
+    return 0;
+}
+
+static ssize_t send_one(int fd, const void *data, size_t len, struct sockaddr_storage *ss,
+                        socklen_t sslen, char *control, size_t control_len) {
+    struct iovec iov = { (void *)data, len };
+    struct msghdr msg;
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_name = ss;
+    msg.msg_namelen = sslen;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (control_len) {
+        msg.msg_control = control;
+        msg.msg_controllen = control_len;
+    }
+    ssize_t n;
+    do {
+        n = sendmsg(fd, &msg, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+// sendto(fd4, fd6, buf, (host, port)[, cache]) -> bytes sent, or -1 when
+// the socket buffer is full (the packet is dropped, as UDP may). The socket
+// is picked by the address family; pass -1 for a family with no socket.
+// With a source cache (dict) holding the endpoint, the packet leaves from
+// the cached local address; a cached address the kernel refuses (removed)
+// is dropped from the cache and the packet goes out as the routes say.
 static mp_obj_t linuxio_sendto(size_t n_args, const mp_obj_t *args) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(args[2], &buf, MP_BUFFER_READ);
-    size_t len = buf.len;
-    if (n_args > 4) {
-        mp_int_t want = mp_obj_get_int(args[4]);
-        if (want < 0 || (size_t)want > buf.len) {
-            mp_raise_ValueError(MP_ERROR_TEXT("length out of range"));
-        }
-        len = (size_t)want;
-    }
     struct sockaddr_storage ss;
     socklen_t sslen = parse_address(args[3], &ss);
     mp_int_t fd = mp_obj_get_int(args[ss.ss_family == AF_INET ? 0 : 1]);
     if (fd < 0) {
         mp_raise_OSError(EAFNOSUPPORT);
     }
-    ssize_t n;
-    do {
-        n = sendto((int)fd, buf.buf, len, 0, (struct sockaddr *)&ss, sslen);
-    } while (n < 0 && errno == EINTR);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    } control;
+    size_t control_len = 0;
+    mp_map_t *map = NULL;
+    if (n_args > 4 && args[4] != mp_const_none) {
+        if (!mp_obj_is_type(args[4], &mp_type_dict)) {
+            mp_raise_TypeError(MP_ERROR_TEXT("cache must be a dict"));
+        }
+        map = mp_obj_dict_get_map(args[4]);
+        if (map->used && mp_obj_is_type(args[3], &mp_type_tuple)) {
+            mp_map_elem_t *elem = mp_map_lookup(map, args[3], MP_MAP_LOOKUP);
+            if (elem) {
+                control_len = source_cmsg(ss.ss_family, elem->value, control.buf, sizeof(control.buf));
+            }
+        }
+    }
+    ssize_t n = send_one((int)fd, buf.buf, buf.len, &ss, sslen, control.buf, control_len);
+    if (n < 0 && control_len && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+        // The cached source is gone (measured: IPv4 ENETUNREACH, IPv6
+        // EINVAL; EADDRNOTAVAIL elsewhere): forget it, let the routing
+        // table choose. Any other failure gets one plain retry too; the
+        // next datagram from the endpoint teaches the source again.
+        mp_map_lookup(map, args[3], MP_MAP_LOOKUP_REMOVE_IF_FOUND);
+        n = send_one((int)fd, buf.buf, buf.len, &ss, sslen, NULL, 0);
+    }
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
             return MP_OBJ_NEW_SMALL_INT(-1);

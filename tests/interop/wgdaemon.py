@@ -9,7 +9,8 @@ import time
 
 from lab import ROOT, LabError, kill_pid, pid_alive
 
-MICROGUARD = os.path.join(ROOT, "build", "bin", "microguard")
+# MICROGUARD_BIN: another launcher (e.g. a differently built daemon), as in test_daemon_basic.
+MICROGUARD = os.environ.get("MICROGUARD_BIN") or os.path.join(ROOT, "build", "bin", "microguard")
 
 
 class Impl:
