@@ -240,7 +240,8 @@ distclean:
 	rm -rf build .venv .state
 
 # Emulated microcontroller board against wireguard-go (issue 5).
-BOARD_DEMO_DEPS := build/boards/qemu-mps2-an386/firmware.elf build/natmods/armv7emsp/wgcrypto.mpy
+BOARD_DEMO_DEPS := build/boards/qemu-mps2-an386/firmware.elf build/natmods/armv7emsp/wgcrypto.mpy \
+                   build/boards/qemu-mps2-an386-stock/firmware.elf $(MPY_CROSS)
 
 .PHONY: demo-board bench-board test-board
 demo-board: $(BOARD_DEMO_DEPS)

@@ -1,45 +1,44 @@
 #!/usr/bin/env python3
-"""make demo-board: the emulated Cortex-M4F board runs MicroGuard's tunnel
-against wireguard-go. Its flash gets wgcrypto.mpy, /flash/wireguard.json and a
-main.py; after a power cycle main.py brings the tunnel up on its own. Then the
-peer pings the board's tunnel address and gets a UDP echo through the tunnel."""
+"""make demo-board: a board with stock MicroPython firmware (nothing of MicroGuard frozen in)
+gets MicroGuard from `mgtool provision` (engine, board package, boardnet.py, wgcrypto.mpy,
+main.py, config; the key is made on the board), is power-cycled, and with nobody typing at its
+REPL brings the tunnel up at boot: handshake with wireguard-go, ping answered on its tunnel
+address."""
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import boardlab  # noqa: E402
-from boardlab import BoardLab, BOARD_INNER, PEER_INNER  # noqa: E402
-
-ECHO = ("import socket\ns=socket.socket(2,2)\ns.settimeout(5)\ns.bind((%r,0))\n"
-        "s.sendto(b'hello through the tunnel',(%r,7))\nd,a=s.recvfrom(2000)\n"
-        "print('echo from %%s:%%d: %%s' %% (a[0],a[1],d.decode()))\n" % (PEER_INNER, BOARD_INNER))
+from boardlab import BOARD_INNER  # noqa: E402
+from stockboard import StockBoard, public_key  # noqa: E402
 
 
 def main():
     if os.geteuid() != 0:
         sys.exit("demo-board needs root (network namespaces)")
-    boardlab.lablib.sweep_stale()
-    bl = BoardLab(keepalive=25)
+    sb = StockBoard()
     try:
-        print("== provisioning the board's flash (%s): wgcrypto.mpy, wireguard.json, main.py" % bl.vm.flash)
-        bl.vm.put("/flash/main.py", b"import boardnet, mgboard.app\nmgboard.app.main(boardnet.up)\n")
-        print(bl.vm.run("import os\nprint(os.listdir('/flash'), os.listdir('/flash/lib'))").strip())
-        print("== power cycle: main.py starts the tunnel")
-        bl.vm.reboot(repl=False)
-        line = bl.vm.read_until(b"wg: handshake", 60) + bl.vm.read_until(b"\n", 30)
-        print("board console:", line.decode(errors="replace").replace("\r", "").strip().replace("\n", "\n  "))
-        print("== peer (wireguard-go) `wg show`:")
-        print(bl.wg.wg("show"))
-        print("== ping from the peer to the board's tunnel address %s" % BOARD_INNER)
-        r = bl.peer_node.ping(BOARD_INNER, count=5, interval=0.3)
+        print("== stock firmware board on %s, blank flash %s" % (sb.vm.port, sb.vm.flash))
+        print("== mgtool provision --port %s --board qemu-mps2-an386 --site site.toml --device sensor" % sb.vm.port)
+        r = sb.provision(BOARD_INNER + "/32")
         print(r.stdout.strip())
-        print("== UDP echo through the tunnel (board port 7)")
-        print(bl.peer_node.run(["python3", "-c", ECHO], timeout=20).stdout.strip())
-        ok = r.returncode == 0
+        if r.returncode != 0:
+            print(r.stderr.strip())
+            return 1
+        pub = public_key(r.stdout)
+        sb.peer_accepts(pub, BOARD_INNER + "/32")
+        print("== power cycle: main.py starts the tunnel (no REPL command typed)")
+        sb.power_cycle()
+        sb.bl.wg.wait_handshake(pub, timeout=120)
+        print("== peer (wireguard-go) `wg show`:")
+        print(sb.bl.wg.wg("show"))
+        print("== ping from the peer to the board's tunnel address %s" % BOARD_INNER)
+        p = sb.bl.peer_node.ping(BOARD_INNER, count=5, interval=0.3, wait=5)
+        print(p.stdout.strip())
+        ok = p.returncode == 0
         print("== demo-board:", "OK" if ok else "FAILED")
         return 0 if ok else 1
     finally:
-        bl.close()
+        sb.close()
 
 
 if __name__ == "__main__":
