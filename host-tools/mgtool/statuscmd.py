@@ -1,5 +1,7 @@
 """`mgtool status`: what a device reports about its tunnel, over its serial console."""
+import re
 import sys
+import time
 
 from . import render
 from .errors import MgError
@@ -37,6 +39,30 @@ print(json.dumps(r))
 """
 
 
+# The line main.py's app prints on the console every few seconds (mgboard.app.report),
+# parsed strictly: fields are checked, nothing the board sends is evaluated.
+APP_REPORT = re.compile(rb"wg: connected=(True|False) handshake_age=(None|[0-9]+(?:\.[0-9]+)?) "
+                        rb"tx=([0-9]+) rx=([0-9]+) endpoint=([^\r\n]{1,80}?) error=([^\r\n]{0,120})\r?\n")
+LISTEN = 12.0     # seconds: the app reports every 10 s
+
+
+def listen_for_app(link, seconds=LISTEN):
+    """The app's latest report seen on the console within `seconds`, or None (no app running)."""
+    deadline = time.monotonic() + seconds
+    data = b""
+    while time.monotonic() < deadline:
+        data = (data + link.read_available())[-4096:]
+        m = APP_REPORT.search(data)
+        if m:
+            return {"connected": m.group(1) == b"True",
+                    "handshake_age": None if m.group(2) == b"None" else float(m.group(2)),
+                    "tx_bytes": int(m.group(3)), "rx_bytes": int(m.group(4)),
+                    "endpoint": m.group(5).decode("ascii", "replace"),
+                    "last_error": m.group(6).decode("ascii", "replace")}
+        time.sleep(0.1)
+    return None
+
+
 def run(args):
     if args.board and (args.board == "openwrt" or args.board.startswith("openwrt-")):
         return run_openwrt(args)
@@ -45,10 +71,16 @@ def run(args):
     link = Link(args.port, args.baud, args.timeout)
     repl = RawRepl(link)
     try:
-        repl.enter()
+        app = listen_for_app(link)
+        repl.enter()                # Ctrl-C: stops a running app to reach the REPL
         r = json.loads(repl.exec(BOARD_STATUS % {"cfg": render.BOARD_CONFIG_FILE}).strip())
-    finally:
         repl.exit()
+        if app is not None:
+            link.write(b"\x04")    # soft reset: main.py starts the app again
+    except BaseException:
+        repl.exit()
+        raise
+    finally:
         link.close()
     out = sys.stdout
     if not r.get("provisioned"):
@@ -56,7 +88,12 @@ def run(args):
         return
     out.write("public key: %s\npeer:       %s\nendpoint:   %s\naddress:    %s\n"
               % (r["public_key"], r["peer"], r["endpoint"], r["address"]))
-    if "stats" in r:
+    if app is not None:
+        age = "never" if app["handshake_age"] is None else "%gs ago" % app["handshake_age"]
+        out.write("tunnel:     running from main.py (restarted after reading this)\n"
+                  "connected:  %s\nhandshake:  %s\ntx_bytes:   %d\nrx_bytes:   %d\npeer addr:  %s\n"
+                  % ("yes" if app["connected"] else "no", age, app["tx_bytes"], app["rx_bytes"], app["endpoint"]))
+    elif "stats" in r:
         out.write("connected:  %s\n" % ("yes" if r["connected"] else "no"))
         for k, v in sorted(r["stats"].items()):
             out.write("%-11s %s\n" % (k + ":", v))

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from boardlab import BOARD_INNER, PEER_INNER
-from stockboard import STOCK, StockBoard, public_key
+from stockboard import STOCK, StockBoard, mgtool, public_key
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -40,6 +40,18 @@ def test_provision_then_tunnel_up_at_boot(sb):
     sb.power_cycle()                      # nobody types anything at the REPL from here on
     handshake_and_ping(sb, pub, BOARD_INNER)
     sb.pub = pub
+
+
+def test_status_shows_the_tunnel_main_py_runs(sb):
+    before = sb.bl.wg.peer(sb.pub)["latest_handshake"]
+    r = mgtool("status", "--port", sb.vm.port)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "tunnel:     running from main.py" in r.stdout and "connected:  yes" in r.stdout, r.stdout
+    assert "public key: %s" % sb.pub in r.stdout
+    # The app was started again after the status was read: a new handshake, and ping answered.
+    sb.bl.wg.wait_handshake(sb.pub, after=before, timeout=120)
+    r = sb.bl.peer_node.ping(BOARD_INNER, count=3, interval=0.3, wait=5)
+    assert r.returncode == 0, r.stdout
 
 
 def test_running_board_takes_a_new_config_and_keeps_its_key(sb):
