@@ -88,8 +88,9 @@ def shown_allowed_ips(text):
     return out
 
 
-def uapi_request(sock_path, request, timeout=120):
-    """Send one raw request to a UAPI socket; returns the answer text (up to its blank line)."""
+def uapi_request(sock_path, request, timeout=120, answers=1):
+    """Send raw requests to a UAPI socket; returns the text of the first `answers` answers
+    (each ends with a blank line, the only one in it)."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     try:
@@ -97,7 +98,7 @@ def uapi_request(sock_path, request, timeout=120):
         s.sendall(request.encode())
         buf = b""
         deadline = time.monotonic() + timeout
-        while not buf.endswith(b"\n\n") and time.monotonic() < deadline:
+        while buf.count(b"\n\n") < answers and time.monotonic() < deadline:
             data = s.recv(65536)
             if not data:
                 break
