@@ -191,10 +191,10 @@ build/boards/qemu-mps2-an386-stock/firmware.elf: build/boards/%-stock/firmware.e
 
 # The unix port as MicroPython ships it (no wgcrypto built in, no frozen mip): the mip tests
 # install MicroGuard into it with micropython-lib's own mip.
-build/unix-x64-stock/micropython: | $(DEPS)
+build/unix-x64-stock/micropython: board/shared/manifest_unix_stock.py | $(DEPS) $(MPY_CROSS)
 	@echo "build: unix x64 stock"
-	@$(MAKE) -s -C $(MP)/ports/unix FROZEN_MANIFEST= MICROPY_PY_FFI=0 MICROPY_SSL_AXTLS=0 MICROPY_SSL_MBEDTLS=0 \
-		MICROPY_PY_SSL=0 MICROPY_PY_BTREE=0 PROG=micropython BUILD=$(ROOT)/build/unix-x64-stock \
+	@$(MAKE) -s -C $(MP)/ports/unix FROZEN_MANIFEST=$(ROOT)/board/shared/manifest_unix_stock.py MICROPY_PY_FFI=0 \
+		MICROPY_SSL_AXTLS=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_SSL=0 MICROPY_PY_BTREE=0 PROG=micropython BUILD=$(ROOT)/build/unix-x64-stock \
 		> build/unix-x64-stock.log 2>&1 || { tail -30 build/unix-x64-stock.log; exit 1; }
 	@touch $@
 
