@@ -31,9 +31,10 @@ import wgcrypto_pure as _pure
 # X25519 stays on MicroPython's big integers, as in wgcrypto_pure.  Measured on the
 # emulated Cortex-M4 (QEMU -icount): wgcrypto_pure's ladder takes 40.5M instructions; a
 # ladder on viper field arithmetic (sixteen 16-bit limbs, each limb product split into
-# 16-bit halves since viper has no 32x32->64 multiply) took 102.7M, its multiplication
-# alone 36.8K instructions against ~27K for a big-integer product and `% p`; folding
-# products at bit 255 instead of `% p` saved 13%.  NOT constant-time.
+# 16-bit halves since viper has no 32x32->64 multiply) took 102.7M, and 45.1M with the
+# product unrolled (16.4K instructions per multiplication, ~3K of them the call, against
+# ~27K for a big-integer product and `% p`): the ladder's ~20 calls per bit eat the rest.
+# Folding products at bit 255 instead of `% p` saved 13%.  NOT constant-time.
 x25519 = _pure.x25519
 x25519_base = _pure.x25519_base
 
