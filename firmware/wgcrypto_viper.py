@@ -41,7 +41,13 @@ x25519_base = _pure.x25519_base
 backend = "viper"
 
 _bytes = _pure._bytes
-_check_out = _pure._check_out
+
+
+def _check_out(out, n):
+    _pure._check_out(out, n)
+    # viper writes through the buffer's address: a read-only memoryview (of bytes) must
+    # fail here, as a slice assignment fails in the pure module
+    out[0:0] = b""
 _pack_into = struct.pack_into
 
 # ---------------------------------------------------------------- ChaCha20
