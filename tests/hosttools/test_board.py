@@ -105,6 +105,16 @@ def test_provision_an386_end_to_end(an386):
         repl.exit()
         link.close()
     assert app_cfg.strip() == "True vpn.example.net:51820"
+    # This firmware has the application frozen in too: what was uploaded is what runs.
+    link, repl = an386.repl()
+    try:
+        files = repl.exec("import wireguard, mgboard, boardnet\n"
+                          "print(wireguard.__file__, mgboard.__file__, boardnet.__file__)").split()
+    finally:
+        repl.exit()
+        link.close()
+    assert files == ["/flash/lib/wireguard/__init__.mpy", "/flash/lib/mgboard/__init__.mpy",
+                     "/flash/lib/boardnet.mpy"], files
 
     # Again: nothing to upload, same key. With --new-key: a new key, files untouched.
     r2 = provision(an386, "--site", SITE, "--device", "sensor")
