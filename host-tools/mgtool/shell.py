@@ -34,44 +34,60 @@ class Shell:
 
     # --- session --------------------------------------------------------------------------------
     def login(self, user="root", password=None, timeout=None):
-        """Reach a shell prompt: press Enter, answer login/password prompts, then prove it with a command.
+        """Reach a shell: answer login/password prompts, then prove it by a marker the shell prints.
 
-        Consoles echo, repeat prompts and hold stale output, so each round waits for the line to go
-        quiet and answers only the prompt that ends the output.
+        No prompt is trusted: a console may echo, repeat prompts, hold stale output from an
+        earlier session or be slow (115200 baud, a busy router). Once the line shows anything
+        but a login question, a probe `printf '%s%s\\n' A B` is typed (again each quiet round);
+        the shell is ready when the joined marker AB comes back (its echo shows `A B` only).
+        Each step gets `timeout` seconds; a login step taken starts a new wait.
         """
         link = self.link
+        wait = timeout or link.timeout
+        a, b = secrets.token_hex(4), secrets.token_hex(4)
+        marker = (a + b).encode()
+        probe = ("printf '%%s%%s\\n' %s %s%s" % (a, b, self.newline)).encode()
         link.write(b"\x03\r")                  # abandon a half-typed line, wake the console
-        deadline = time.monotonic() + (timeout or link.timeout)
-        prompts = {b"login:": "login", b"Password:": "password", b"#": "shell", b"$": "shell",
-                   b"activate this console.": "enter"}
+        deadline = time.monotonic() + wait
+        seen = b""
         sent_user = sent_pw = False
-        while True:
+        answered = False                        # a name or password went out: wait, do not poke
+        while marker not in seen:
             if time.monotonic() > deadline:
                 raise MgError("no shell prompt on %s (is it a router console at the right baud rate?)" % link.port)
-            seen = self._quiet_read(0.3)
-            if b"Login incorrect" in seen and sent_pw:
+            chunk = self._quiet_read(0.5)
+            seen = (seen + chunk)[-8192:]
+            if marker in seen:
+                break
+            if b"Login incorrect" in chunk and sent_pw:
                 raise MgError("login as %r on %s was refused (wrong password?)" % (user, link.port))
             # Line editors ask for the cursor position (ESC [ 6 n) after the prompt: ignore escapes.
             tail = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", seen).rstrip(b" ")
-            kind = next((k for p, k in prompts.items() if tail.endswith(p)), None)
-            if kind is None:
-                link.write(b"\r")
-            elif kind == "enter":
-                link.write(b"\r")
-            elif kind == "login":
+            if not chunk:
+                if not answered:
+                    link.write(b"\r" if not seen else probe)
+                continue
+            answered = False
+            if tail.endswith(b"login:"):
                 link.write(user.encode() + b"\r")
-                sent_user, sent_pw = True, False
-            elif kind == "password":
+                sent_user, sent_pw, seen, answered = True, False, b"", True
+                deadline = time.monotonic() + wait
+            elif tail.endswith(b"Password:"):
                 if not sent_user:
                     link.write(b"\r")          # a prompt for nobody in particular: let it fail over
                 elif password is None:
                     raise MgError("the console on %s asks for a password; give --password" % link.port)
                 else:
                     link.write(password.encode() + b"\r")
-                    sent_user, sent_pw = False, True
+                    sent_user, sent_pw, answered = False, True, True
+                    deadline = time.monotonic() + wait
+                seen = b""
+            elif tail.endswith(b"activate this console."):
+                link.write(b"\r")
+                seen = b""
             else:
-                break
-        code, _ = self.run("true", check=False, timeout=10)
+                link.write(probe)             # a shell prompt, or noise: ask the shell itself
+        code, _ = self.run("true", check=False, timeout=wait)
         if code != 0:
             raise MgError("the console on %s does not run shell commands" % link.port)
 

@@ -2,6 +2,8 @@
 
     host side (mgtool)  <->  /dev/pts/A  <->  relay  <->  /dev/pts/B  <->  login, then ash
 
+The relay can pace the line like a UART (`baud`, or MG_CONSOLE_BAUD=115200 for every console).
+
 The chroot is a small OpenWrt-like root: busybox applets, /etc/openwrt_release, and recording
 stand-ins for the things only a router has (`uci`, `opkg`, `sysupgrade`, `/etc/init.d/*`), each
 appending its command line to /var/log/calls.log. `uci` keeps a flat key=value store in
@@ -14,8 +16,10 @@ import shutil
 import signal
 import subprocess
 import termios
-import threading
+import time
 import tty
+
+from serial_pace import Relay, baud_from_env
 
 BUSYBOX = shutil.which("busybox") or "/bin/busybox"
 PASSWORD = "secret"
@@ -129,10 +133,16 @@ def make_rootfs(root):
 
 
 class Console:
-    """A running emulated console; `port` is the tty path to give mgtool."""
+    """A running emulated console; `port` is the tty path to give mgtool.
 
-    def __init__(self, root):
+    `baud` paces both directions like a UART at that rate (default: MG_CONSOLE_BAUD, else
+    unpaced). The console is returned once its login prompt is out, as a router that has
+    finished booting: before that, a Ctrl-C would stop the login script before its trap is set.
+    """
+
+    def __init__(self, root, baud=None, boot_timeout=60):
         self.root = root
+        self.baud = baud_from_env(baud)
         self.host_master, host_slave = os.openpty()
         tty.setraw(host_slave)
         self.port = os.ttyname(host_slave)
@@ -149,26 +159,28 @@ class Console:
                                      preexec_fn=child_setup, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
                                                                   "TERM": "vt100"})
         os.close(dev_slave)
-        self.cut_event = threading.Event()
-        self.thread = threading.Thread(target=self._relay, daemon=True)
-        self.thread.start()
+        self._await_login_prompt(boot_timeout)
+        self.relay = Relay(self.host_master, self.dev_master, self.baud)
 
-    def _relay(self):
-        pairs = {self.host_master: self.dev_master, self.dev_master: self.host_master}
-        while not self.cut_event.is_set():
-            r, _, _ = select.select(list(pairs), [], [], 0.05)
-            for fd in r:
-                try:
-                    data = os.read(fd, 4096)
-                except OSError:
-                    return
-                if data:
-                    os.write(pairs[fd], data)
+    def _await_login_prompt(self, timeout):
+        """Read the device side until the first login prompt (what it printed is kept for the host)."""
+        got = b""
+        deadline = time.monotonic() + timeout
+        while not got.endswith(b"login: "):
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                self.close()
+                raise RuntimeError("the emulated console never showed its login prompt: %r" % got[-200:])
+            r, _, _ = select.select([self.dev_master], [], [], min(left, 0.5))
+            if r:
+                got += os.read(self.dev_master, 4096)
+        os.write(self.host_master, got)
 
     def cut(self):
         """The cable is pulled: nothing passes any more, and the device side hangs up."""
-        self.cut_event.set()
-        self.thread.join(2)
+        relay = getattr(self, "relay", None)
+        if relay:
+            relay.stop()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGHUP)
             try:
