@@ -14,7 +14,7 @@ import owrt
 
 ARCHS = sorted(owrt.ARCHS)
 FIRMWARE = {pkg: sorted(n[:-3] for n in os.listdir(os.path.join(owrt.ROOT, "firmware", pkg))
-                        if n.endswith(".py"))
+                        if n.endswith(".py") and n != "manifest.py")   # the manifest names the modules, not itself
             for pkg in ("wireguard", "microguard")}
 
 
