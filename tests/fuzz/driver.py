@@ -160,7 +160,11 @@ def report(res, out):
                  peak // 1024, res.slowest_ms))
     if res.outcomes:
         out.write("    outcomes: %s\n" % " ".join("%s=%d" % kv for kv in sorted(res.outcomes.items())))
+    shown = set()
     for sig, text in res.failures:
+        if sig in shown:        # each batch shows its first case of a kind; one is enough
+            continue
+        shown.add(sig)
         note = KNOWN.get(sig)
         out.write("    FAILURE%s (%d cases): %s\n" % (" [known: %s]" % note if note else "",
                                                         res.counts.get(sig, 1), sig))
