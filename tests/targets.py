@@ -6,6 +6,7 @@ implementation under test (built in, a loaded .mpy, or the pure fallback).
 """
 import os
 import select
+import signal
 import subprocess
 import tempfile
 import time
@@ -124,6 +125,16 @@ class BoardTarget:
             setup += "import %s\nsys.modules['wgcrypto'] = %s\n" % (alias, alias)
         self.run(setup)
 
+    # The qemu port's REPL waits for input by polling its UART, so an idle board spins a host
+    # CPU. Boards stay open for a whole test module, so each one is stopped between scripts.
+    def _pause(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def _resume(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+
     def _write(self, data):
         self.proc.stdin.write(data)
         self.proc.stdin.flush()
@@ -146,6 +157,13 @@ class BoardTarget:
         return data
 
     def run(self, script, timeout=600):
+        self._resume()
+        try:
+            return self._run(script, timeout)
+        finally:
+            self._pause()
+
+    def _run(self, script, timeout):
         self._write(script.encode() + b"\x04")
         # A loaded machine can take minutes to paste a large script into the emulated UART.
         head = self._read_until(b"OK", 300)
@@ -160,6 +178,7 @@ class BoardTarget:
 
     def close(self):
         if self.proc.poll() is None:
+            self._resume()
             try:
                 self._write(b"\x03\x01import machine\nmachine.reset()\n\x04")
                 self.proc.wait(5)
