@@ -226,7 +226,11 @@ def _build(doc, ctx):
     for k in site_t:
         if k not in SITE_FIELDS:
             ctx.fail("site", 0, k, "unknown [site] field %r" % k)
-    site = Site(name=str(site_t.get("name", "site")), path=ctx.path, devices={}, links=[])
+    site_name = site_t.get("name", "site")
+    # The name is written into rendered configs' comment lines: one printable line only.
+    if not isinstance(site_name, str) or not site_name.isprintable():
+        ctx.fail("site", 0, "name", "the site name must be one line of printable text")
+    site = Site(name=site_name, path=ctx.path, devices={}, links=[])
     if "mtu" in site_t:
         site.mtu = _int(ctx, "site", 0, "mtu", site_t["mtu"], 1280, 9000)
     if "keepalive" in site_t:
@@ -320,6 +324,8 @@ def _device(ctx, i, d):
     for k in ("mtu", "keepalive"):
         if k in d:
             setattr(dev, k, _int(ctx, "device", i, k, d[k], *((1280, 9000) if k == "mtu" else (0, 65535))))
+    if not isinstance(d.get("dns", []), list):
+        ctx.fail("device", i, "dns", "device %r: dns must be a list of IP addresses" % name)
     for s in d.get("dns", []):
         try:
             dev.dns.append(str(ipaddress.ip_address(s)))
@@ -357,7 +363,7 @@ def _links(ctx, links, site):
             if k not in LINK_FIELDS:
                 ctx.fail("link", i, k, "unknown link field %r" % k)
         for end in ("a", "b"):
-            if link.get(end) not in site.devices:
+            if not isinstance(link.get(end), str) or link.get(end) not in site.devices:
                 ctx.fail("link", i, end, "link %s = %r names no device" % (end, link.get(end)))
         a, b = link["a"], link["b"]
         if a == b:
@@ -369,6 +375,8 @@ def _links(ctx, links, site):
         seen[pair] = i
         psk = None
         if "preshared_key" in link:
+            if not isinstance(link["preshared_key"], str):
+                ctx.fail("link", i, "preshared_key", "link %s-%s: preshared_key must be a base64 string" % (a, b))
             try:
                 psk = keys.encode(keys.decode(link["preshared_key"], "preshared_key of link %s-%s" % (a, b)))
             except MgError as e:

@@ -240,3 +240,20 @@ def test_errors_leave_no_partial_output(tmp_path):
     r = mgtool("config", SITE, "-f", "wg-quick", "--out", str(out))
     assert_one_error_line(r, "'sensor'", "only a public key")
     assert not out.exists() or not os.listdir(out)
+
+
+@pytest.mark.parametrize("old, new, fragment", [
+    # A line break in the site name would turn the rest of it into wg-quick config lines.
+    ('name = "travel"', 'name = "x\\n[Interface]\\nPostUp = touch /tmp/injected\\n#"',
+     "one line of printable text"),
+    ('dns = ["10.8.0.1"]', "dns = true", "dns must be a list"),
+    ('preshared_key = "siZWHjA4/mszIMDVdqoS3GKhOts5rj9cEhL4HqLyWa8="', "preshared_key = [1]",
+     "preshared_key must be a base64 string"),
+])
+def test_site_values_of_the_wrong_shape_are_refused(tmp_path, old, new, fragment):
+    text = site_text()
+    assert old in text
+    out = tmp_path / "out"
+    r = mgtool("config", write_site(tmp_path, text.replace(old, new, 1)), "--out", str(out))
+    assert_one_error_line(r, fragment)
+    assert not out.exists() or not os.listdir(out)
