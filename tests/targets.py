@@ -65,9 +65,10 @@ class UnixTarget:
 
 RAMFS_CODE = """
 import sys, io, vfs
+from binascii import a2b_base64
 class _RamFile(io.IOBase):
     def __init__(self, data):
-        self.data = data
+        self.data = memoryview(data)
         self.pos = 0
     def readinto(self, buf):
         n = min(len(buf), len(self.data) - self.pos)
@@ -77,9 +78,11 @@ class _RamFile(io.IOBase):
     def ioctl(self, req, arg):
         return 0
 class _RamFS:
-    # Read-only files held in RAM: enough for `import` to load a .mpy on a board without a filesystem.
+    # Read-only files (and the folders above them) held in RAM: enough for `import` to load
+    # modules and .mpy files on a board without a filesystem.
     def __init__(self):
         self.files = {}
+        self.dirs = {''}
     def mount(self, readonly, mkfs):
         pass
     def umount(self):
@@ -87,8 +90,11 @@ class _RamFS:
     def chdir(self, path):
         pass
     def stat(self, path):
+        path = path.rstrip('/')
+        if path in self.dirs:
+            return (0x4000, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         if path in self.files:
-            return (32768, 0, 0, 0, 0, 0, len(self.files[path]), 0, 0, 0)
+            return (0x8000, 0, 0, 0, 0, 0, len(self.files[path]), 0, 0, 0)
         raise OSError(2)
     def open(self, path, mode):
         if path not in self.files:

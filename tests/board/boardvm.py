@@ -11,17 +11,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from targets import BOARD_MACHINE, BUILD  # noqa: E402  (BOARD_MACHINE: firmware -> QEMU machine)
+from rawrepl_pipe import BoardError, RawReplPipe  # noqa: E402,F401  (BoardError: raised by both)
 
 # The -builtin firmware has wgcrypto linked in: nothing to upload.
 NATMOD_ARCH = {"qemu-mps2-an386-stock": "armv7emsp", "qemu-mps2-an385": "armv7m", "qemu-mps2-an386": "armv7emsp",
                "qemu-mps2-an386-builtin": None}
 
 
-class BoardError(Exception):
-    pass
-
-
-class BoardVM:
+class BoardVM(RawReplPipe):
     def __init__(self, flash, serial_socket=None, board="qemu-mps2-an386", icount=False, log=None):
         self.board = board
         self.flash = os.path.abspath(flash)
@@ -72,26 +69,6 @@ class BoardVM:
         i = self.buf.index(marker) + len(marker)
         data, self.buf = self.buf[:i], self.buf[i:]
         return data
-
-    def submit(self, script):
-        """Start a script; collect its output with result()."""
-        self._write(script.encode() + b"\x04")
-        head = self.read_until(b"OK", 60)
-        if not head.endswith(b"OK"):
-            raise BoardError("raw REPL refused the script: %r" % head[-300:])
-
-    def result(self, timeout=120):
-        out = self.read_until(b"\x04", timeout)[:-1]
-        err = self.read_until(b"\x04", 30)[:-1]
-        self.read_until(b">", 30)
-        if err:
-            raise BoardError("board raised:\n%s\noutput:\n%s" % (err.decode("utf-8", "replace"),
-                                                                out.decode("utf-8", "replace")))
-        return out.decode("utf-8", "replace").replace("\r\n", "\n")
-
-    def run(self, script, timeout=120):
-        self.submit(script)
-        return self.result(timeout)
 
     def put(self, path, data, chunk=2048):
         """Write a file on the board's flash (raw REPL, written then renamed)."""

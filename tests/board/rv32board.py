@@ -22,7 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "firmware"))
-from targets import BOARD_MACHINE, BOARD_QEMU, BUILD  # noqa: E402
+from targets import BOARD_MACHINE, BOARD_QEMU, BUILD, RAMFS_CODE  # noqa: E402
+from rawrepl_pipe import BoardError, RawReplPipe  # noqa: E402,F401  (BoardError: raised by both)
 from mgboard import slip  # noqa: E402  (the framing the board runs)
 
 BOARD = "qemu-virt-rv32"
@@ -30,49 +31,6 @@ MPY_CROSS = os.path.join(BUILD, "micropython", "mpy-cross", "build", "mpy-cross"
 QUIT = slip.encode(b"D" + bytes(6) + b"quit")     # a datagram from 0.0.0.0:0
 BYE = slip.encode(b"Z")
 
-RAMFS = """
-import sys, io, vfs
-from binascii import a2b_base64
-class _RamFile(io.IOBase):
-    def __init__(self, data):
-        self.data = memoryview(data)
-        self.pos = 0
-    def readinto(self, buf):
-        n = min(len(buf), len(self.data) - self.pos)
-        buf[:n] = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return n
-    def ioctl(self, req, arg):
-        return 0
-class _RamFS:
-    def __init__(self):
-        self.files = {}
-        self.dirs = {''}
-    def mount(self, readonly, mkfs):
-        pass
-    def umount(self):
-        pass
-    def chdir(self, path):
-        pass
-    def stat(self, path):
-        path = path.rstrip('/')
-        if path in self.dirs:
-            return (0x4000, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        if path in self.files:
-            return (0x8000, 0, 0, 0, 0, 0, len(self.files[path]), 0, 0, 0)
-        raise OSError(2)
-    def open(self, path, mode):
-        if path not in self.files:
-            raise OSError(2)
-        return _RamFile(self.files[path])
-_fs = _RamFS()
-vfs.mount(_fs, '/ram')
-sys.path.insert(0, '/ram')
-"""
-
-
-class BoardError(Exception):
-    pass
 
 
 def compile_mpy(src, out):
@@ -97,7 +55,9 @@ def application_files(work):
     return files
 
 
-class RV32Board:
+class RV32Board(RawReplPipe):
+    SUBMIT_TIMEOUT = 120
+
     def __init__(self, log=None):
         self.log = log
         self.buf = b""
@@ -109,7 +69,7 @@ class RV32Board:
                                      stderr=subprocess.DEVNULL)
         self._write(b"\r\x03\x03\x01")
         self.read_until(b"raw REPL; CTRL-B to exit\r\n>", 60)
-        self.run(RAMFS)
+        self.run(RAMFS_CODE)
 
     def _write(self, data):
         self.proc.stdin.write(data)
@@ -138,34 +98,15 @@ class RV32Board:
         data, self.buf = self.buf[:i], self.buf[i:]
         return data
 
-    def submit(self, script):
-        self._write(script.encode() + b"\x04")
-        head = self.read_until(b"OK", 120)
-        if not head.endswith(b"OK"):
-            raise BoardError("raw REPL refused the script: %r" % head[-300:])
-
-    def result(self, timeout=120):
-        out = self.read_until(b"\x04", timeout)[:-1]
-        err = self.read_until(b"\x04", 30)[:-1]
-        self.read_until(b">", 30)
-        if err:
-            raise BoardError("board raised:\n%s\noutput:\n%s" % (err.decode("utf-8", "replace"),
-                                                                out.decode("utf-8", "replace")))
-        return out.decode("utf-8", "replace").replace("\r\n", "\n")
-
-    def run(self, script, timeout=120):
-        self.submit(script)
-        return self.result(timeout)
-
     def upload(self, files, chunk=6000):
         """Put (path, bytes) files into the in-RAM VFS mounted at /ram (directories made as needed)."""
         for path, data in files:
             parts = path.strip("/").split("/")[:-1]
             dirs = ["/" + "/".join(parts[:i + 1]) for i in range(len(parts))]
-            self.run("_fs.dirs.update(%r)\n_b = []" % dirs)
+            self.run("_ramfs.dirs.update(%r)\n_b = []" % dirs)
             for i in range(0, len(data), chunk):
                 self.run("_b.append(a2b_base64(%r))" % binascii.b2a_base64(data[i:i + chunk], newline=False))
-            self.run("_fs.files[%r] = b''.join(_b)\ndel _b" % path)
+            self.run("_ramfs.files[%r] = b''.join(_b)\ndel _b" % path)
 
     def link(self, bridge_socket):
         return Link(self, bridge_socket)
