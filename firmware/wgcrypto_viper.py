@@ -1,24 +1,25 @@
 """``wgcrypto`` for MicroPython ports with no native build, in viper code.
 
 Same functions as the C module ``wgcrypto`` and ``wgcrypto_pure``; ChaCha20,
-Poly1305 and BLAKE2s run as ``@micropython.viper`` machine code (32-bit words
-in preallocated buffers, no allocation per block), which the port's own
-native emitter (or ``mpy-cross -march=...``, e.g. ``xtensawin`` for ESP32 and
-ESP32-S3) produces, so no C toolchain is needed.
+Poly1305, BLAKE2s and X25519 run as ``@micropython.viper`` machine code
+(32-bit words in preallocated buffers, no allocation per block), which the
+port's own native emitter (or ``mpy-cross -march=...``, e.g. ``xtensawin``
+for ESP32 and ESP32-S3) produces, so no C toolchain is needed.
 
 Written from the specifications: RFC 8439 (ChaCha20, Poly1305, AEAD),
 draft-irtf-cfrg-xchacha (HChaCha20, XChaCha20-Poly1305), RFC 7693 (BLAKE2s),
 RFC 7748 (X25519).
 
 Constant time: the viper code (ChaCha20, Poly1305 with the tag compare,
-BLAKE2s) has no branch and no memory index that depends on secret data; loop
-bounds and alignment checks depend on lengths and addresses only.  X25519
-runs on MicroPython's big integers (wgcrypto_pure's), which are NOT
-constant-time; the Python glue only copies keys into the buffers.
+BLAKE2s, X25519's whole ladder, inversion and encoding) has no branch and no
+memory index that depends on secret data; loop bounds and alignment checks
+depend on lengths and addresses only, and X25519's swaps are masks.  The
+Python glue only copies keys into the buffers.
 
 The same code runs on 32-bit ports (``uint`` is 32 bits) and on 64-bit ones
 (the unix port on x64, where ``uint`` is 64 bits): every sum and left shift
-that can pass 32 bits is masked with M, and 32-bit stores drop the rest.
+that can pass 32 bits is masked with M, and 32-bit stores drop the rest;
+X25519's limbs are sized so that no value reaches 2^31.
 
 Not re-entrant: the state buffers are shared (MicroPython runs one thread
 here; the engine makes one call at a time).
@@ -27,16 +28,6 @@ import micropython
 import struct
 
 import wgcrypto_pure as _pure
-
-# X25519 stays on MicroPython's big integers, as in wgcrypto_pure.  Measured on the
-# emulated Cortex-M4 (QEMU -icount): wgcrypto_pure's ladder takes 40.5M instructions; a
-# ladder on viper field arithmetic (sixteen 16-bit limbs, each limb product split into
-# 16-bit halves since viper has no 32x32->64 multiply) took 102.7M, and 45.1M with the
-# product unrolled (16.4K instructions per multiplication, ~3K of them the call, against
-# ~27K for a big-integer product and `% p`): the ladder's ~20 calls per bit eat the rest.
-# Folding products at bit 255 instead of `% p` saved 13%.  NOT constant-time.
-x25519 = _pure.x25519
-x25519_base = _pure.x25519_base
 
 backend = "viper"
 
@@ -760,3 +751,446 @@ def is_zero(data):
     """All bytes zero (an empty buffer is), without an early exit."""
     data = _in(data, "data")
     return _or_all(data, len(data)) == 0
+
+
+# ---------------------------------------------------------------- X25519
+#
+# RFC 7748's Montgomery ladder, the whole of it (decoding, the 255 steps with their
+# conditional swaps, the inversion z^(p-2), the encoding) in ONE viper call, _x25519_run:
+# field operations are the steps of a small program (_STEP, _INVERT) that the call
+# interprets, not Python calls.  An earlier ladder that called a viper function per field
+# operation (~3K instructions per call, ~20 calls per bit) was slower than MicroPython's
+# big integers (45.1M instructions per X25519 on the emulated Cortex-M4 against 40.5M);
+# this one takes 19.6M.
+#
+# Radix 2^13: a field element is 20 limbs of 13 bits (260 bits; 2^260 = 608 mod p, as
+# 2^255 = 19).  Every operation leaves its result "normal": each limb at most 2^13 + 2^6.
+# A limb product is then below 2^26.1 and a column of the 20x20 schoolbook product (20
+# products, plus a carry) below 2^30.4: no product needs a high half (viper has no
+# 32x32->64 multiply) and no sum reaches 2^31, on 32-bit ports as on 64-bit ones (where
+# nothing then needs masking).  After a product the 39 columns are carried to 13 bits, the
+# upper twenty limbs folded onto the lower ones times 608 (below 2^23) and carried again;
+# the carry out of the top (below 2^10) goes times 608 into limb 0, carried two limbs on.
+# A sum is carried the same way; a difference adds 128p first, spread so that every limb is
+# at least 2^14 (more than any normal limb), so no limb goes negative; a + 121665 * b stays
+# below 2^30.  The chains are unrolled: a viper loop costs ~70 instructions per pass.
+#
+# Constant time: the swap is a mask (0 or all ones) made from the key bit, the key bit is
+# read at a public position, the program (which operations on which elements, how many
+# squarings) is the same for every key and point, and the final subtraction of p is a
+# masked select.
+#
+# _XW, in 32-bit words: 0..19 the product's second factor (copied, so that the unrolled row
+# reads it at fixed offsets from the buffer's address), 20..59 the product's columns, 61/62
+# where the ladder step's program and the inversion's end (byte offsets), 64.. the field
+# elements (slots of 20 words, _X1.._BIAS).  Bytes 1536..1567 the scalar, 1568..1599 u,
+# 1600..1631 the result, 1632.. the programs.
+
+_X1, _X2, _Z2, _X3, _Z3, _A, _B, _C, _D, _AA, _BB, _DA, _CB, _T1, _E, _BIAS = range(16)
+_MUL, _ADD, _SUB, _A24, _SQN = range(5)   # _SQN: d = a^(2^b), b squarings
+
+# One ladder step (RFC 7748 section 5; A24 is a + 121665 * b).
+_STEP = (
+    _ADD, _A, _X2, _Z2,
+    _SUB, _B, _X2, _Z2,
+    _ADD, _C, _X3, _Z3,
+    _SUB, _D, _X3, _Z3,
+    _MUL, _AA, _A, _A,
+    _MUL, _BB, _B, _B,
+    _MUL, _DA, _D, _A,
+    _MUL, _CB, _C, _B,
+    _ADD, _X3, _DA, _CB,
+    _MUL, _X3, _X3, _X3,
+    _SUB, _T1, _DA, _CB,
+    _MUL, _T1, _T1, _T1,
+    _MUL, _Z3, _X1, _T1,
+    _MUL, _X2, _AA, _BB,
+    _SUB, _E, _AA, _BB,
+    _A24, _T1, _AA, _E,
+    _MUL, _Z2, _E, _T1,
+)
+# The result x2 * z2^(p-2), p-2 = 2^255 - 21: z^(2^n - 1) for n = 5, 10, 20, 40, 50, 100,
+# 200, 250, then 5 squarings and a product with z^11 (254 squarings, 11 products).
+# Slots 5..8 (A, B, C, D) are free after the ladder; the result goes to slot 9 (AA).
+_INVERT = (
+    _SQN, _A, _Z2, 1,       # A = z^2
+    _SQN, _B, _A, 2,        # B = z^8
+    _MUL, _B, _Z2, _B,      # B = z^9
+    _MUL, _A, _A, _B,       # A = z^11
+    _SQN, _C, _A, 1,        # C = z^22
+    _MUL, _B, _B, _C,       # B = z^(2^5 - 1)
+    _SQN, _C, _B, 5,
+    _MUL, _B, _C, _B,       # B = z^(2^10 - 1)
+    _SQN, _C, _B, 10,
+    _MUL, _C, _C, _B,       # C = z^(2^20 - 1)
+    _SQN, _D, _C, 20,
+    _MUL, _C, _D, _C,       # C = z^(2^40 - 1)
+    _SQN, _C, _C, 10,
+    _MUL, _B, _C, _B,       # B = z^(2^50 - 1)
+    _SQN, _C, _B, 50,
+    _MUL, _C, _C, _B,       # C = z^(2^100 - 1)
+    _SQN, _D, _C, 100,
+    _MUL, _C, _D, _C,       # C = z^(2^200 - 1)
+    _SQN, _C, _C, 50,
+    _MUL, _B, _C, _B,       # B = z^(2^250 - 1)
+    _SQN, _B, _B, 5,
+    _MUL, _B, _B, _A,       # B = z^(2^255 - 21) = 1/z
+    _MUL, _AA, _X2, _B,
+)
+_XW = bytearray(1632 + len(_STEP) + len(_INVERT))
+_XW[1632:] = bytes(_STEP + _INVERT)
+_pack_into("<II", _XW, 244, 1632 + len(_STEP), 1632 + len(_STEP) + len(_INVERT))
+
+
+def _x25519_bias():
+    # 128p as 20 limbs of at least 2^14 each (and below 2^16): the limb i is 2^14 plus
+    # digit i of 128p - 2^14 * (1 + 2^13 + ... + 2^247), the top limb taking the rest.
+    lo = 0
+    for i in range(20):
+        lo += 1 << (14 + 13 * i)
+    x = 128 * _pure._P - lo
+    limbs = [(1 << 14) + ((x >> (13 * i)) & 0x1FFF) for i in range(19)]
+    limbs.append((1 << 14) + (x >> 247))
+    _pack_into("<20I", _XW, 256 + 80 * _BIAS, *limbs)
+
+
+_x25519_bias()
+
+
+@micropython.viper
+def _x25519_run(w: ptr32):
+    # _XW's scalar and u (bytes 1536..1599) -> X25519 in bytes 1600..1631.
+    tt = ptr32(w)  # the first local after w: a register (the product's row pointer)
+    M = uint(0x1FFF)
+    w8 = ptr8(w)
+    sc = ptr8(uint(w) + 1536)
+    # decode (RFC 7748 section 5): clamp the scalar; u's low 255 bits into limbs.  u >= p
+    # needs no reduction here: the arithmetic is mod p from the start.
+    sc[0] = sc[0] & 248
+    sc[31] = (sc[31] & 127) | 64
+    ub = ptr8(uint(w) + 1568)
+    x1 = ptr32(uint(w) + 256)
+    i = 0
+    while i < 19:
+        p = i * 13
+        q = p >> 3
+        v = uint(ub[q]) | (uint(ub[q + 1]) << 8) | (uint(ub[q + 2]) << 16)
+        x1[i] = (v >> (p & 7)) & M
+        i += 1
+    x1[19] = ((uint(ub[30]) | (uint(ub[31]) << 8)) >> 7) & 0xFF
+    # x2 = 1, z2 = 0, x3 = u, z3 = 1
+    i = 0
+    while i < 20:
+        x1[20 + i] = 0
+        x1[40 + i] = 0
+        x1[60 + i] = x1[i]
+        x1[80 + i] = 0
+        i += 1
+    x1[20] = 1
+    x1[80] = 1
+    bias = ptr32(uint(w) + 1456)
+    swap = uint(0)
+    step = 255  # ladder steps left; 0: the last swap back and the inversion
+    pc = 0
+    end = 0
+    rep = 0
+    while True:
+        if pc >= end:
+            if step < 0:
+                break
+            kt = uint(0)
+            if step > 0:
+                t = step - 1
+                kt = (uint(sc[t >> 3]) >> (t & 7)) & 1
+            swap ^= kt
+            mask = uint(0) - swap
+            # (x2, z2) <-> (x3, z3) when mask is all ones
+            i = 0
+            while i < 40:
+                a = uint(x1[20 + i])
+                b = uint(x1[60 + i])
+                d = mask & (a ^ b)
+                x1[20 + i] = a ^ d
+                x1[60 + i] = b ^ d
+                i += 1
+            swap = kt
+            pc = 1632
+            end = int(w[61])
+            if step == 0:
+                pc = end
+                end = int(w[62])
+            step -= 1
+        kind = int(w8[pc])
+        ds = int(w8[pc + 1])
+        xs = int(w8[pc + 2])
+        ys = int(w8[pc + 3])
+        if kind == 4:
+            # d = x^(2^y), one squaring per pass: pc stays on the op until the last
+            if rep == 0:
+                rep = ys
+                ys = xs
+            else:
+                xs = ds
+                ys = ds
+            rep -= 1
+            kind = 0
+            if rep == 0:
+                pc += 4
+        else:
+            pc += 4
+        pd = ptr32(uint(w) + 256 + 80 * ds)
+        pa = ptr32(uint(w) + 256 + 80 * xs)
+        pb = ptr32(uint(w) + 256 + 80 * ys)
+        c = uint(0)
+        while True:  # the product; a block to leave with `break` (Xtensa's conditional
+            # branches reach only +-2 KB)
+            if kind != 0:
+                break
+            w[0] = pb[0]; w[1] = pb[1]; w[2] = pb[2]; w[3] = pb[3]; w[4] = pb[4]
+            w[5] = pb[5]; w[6] = pb[6]; w[7] = pb[7]; w[8] = pb[8]; w[9] = pb[9]
+            w[10] = pb[10]; w[11] = pb[11]; w[12] = pb[12]; w[13] = pb[13]; w[14] = pb[14]
+            w[15] = pb[15]; w[16] = pb[16]; w[17] = pb[17]; w[18] = pb[18]; w[19] = pb[19]
+            # row 0 writes its columns, row i adds to columns i..i+18 and writes column i+19
+            ai = uint(pa[0])
+            w[20] = ai * uint(w[0]); w[21] = ai * uint(w[1]); w[22] = ai * uint(w[2]); w[23] = ai * uint(w[3])
+            w[24] = ai * uint(w[4]); w[25] = ai * uint(w[5]); w[26] = ai * uint(w[6]); w[27] = ai * uint(w[7])
+            w[28] = ai * uint(w[8]); w[29] = ai * uint(w[9]); w[30] = ai * uint(w[10]); w[31] = ai * uint(w[11])
+            w[32] = ai * uint(w[12]); w[33] = ai * uint(w[13]); w[34] = ai * uint(w[14]); w[35] = ai * uint(w[15])
+            w[36] = ai * uint(w[16]); w[37] = ai * uint(w[17]); w[38] = ai * uint(w[18]); w[39] = ai * uint(w[19])
+            i = 1
+            while True:
+                ai = uint(pa[i])
+                tt = ptr32(uint(w) + 80 + (i << 2))
+                tt[0] = ai * uint(w[0]) + uint(tt[0])
+                tt[1] = ai * uint(w[1]) + uint(tt[1])
+                tt[2] = ai * uint(w[2]) + uint(tt[2])
+                tt[3] = ai * uint(w[3]) + uint(tt[3])
+                tt[4] = ai * uint(w[4]) + uint(tt[4])
+                tt[5] = ai * uint(w[5]) + uint(tt[5])
+                tt[6] = ai * uint(w[6]) + uint(tt[6])
+                tt[7] = ai * uint(w[7]) + uint(tt[7])
+                tt[8] = ai * uint(w[8]) + uint(tt[8])
+                tt[9] = ai * uint(w[9]) + uint(tt[9])
+                tt[10] = ai * uint(w[10]) + uint(tt[10])
+                tt[11] = ai * uint(w[11]) + uint(tt[11])
+                tt[12] = ai * uint(w[12]) + uint(tt[12])
+                tt[13] = ai * uint(w[13]) + uint(tt[13])
+                tt[14] = ai * uint(w[14]) + uint(tt[14])
+                tt[15] = ai * uint(w[15]) + uint(tt[15])
+                tt[16] = ai * uint(w[16]) + uint(tt[16])
+                tt[17] = ai * uint(w[17]) + uint(tt[17])
+                tt[18] = ai * uint(w[18]) + uint(tt[18])
+                tt[19] = ai * uint(w[19])
+                i += 1
+                if i >= 20:
+                    break
+            # columns to 13 bits, the carry out of column 38 as column 39
+            c = uint(w[20])
+            w[20] = c & 0x1FFF
+            c = uint(w[21]) + (c >> 13); w[21] = c & 0x1FFF
+            c = uint(w[22]) + (c >> 13); w[22] = c & 0x1FFF
+            c = uint(w[23]) + (c >> 13); w[23] = c & 0x1FFF
+            c = uint(w[24]) + (c >> 13); w[24] = c & 0x1FFF
+            c = uint(w[25]) + (c >> 13); w[25] = c & 0x1FFF
+            c = uint(w[26]) + (c >> 13); w[26] = c & 0x1FFF
+            c = uint(w[27]) + (c >> 13); w[27] = c & 0x1FFF
+            c = uint(w[28]) + (c >> 13); w[28] = c & 0x1FFF
+            c = uint(w[29]) + (c >> 13); w[29] = c & 0x1FFF
+            c = uint(w[30]) + (c >> 13); w[30] = c & 0x1FFF
+            c = uint(w[31]) + (c >> 13); w[31] = c & 0x1FFF
+            c = uint(w[32]) + (c >> 13); w[32] = c & 0x1FFF
+            c = uint(w[33]) + (c >> 13); w[33] = c & 0x1FFF
+            c = uint(w[34]) + (c >> 13); w[34] = c & 0x1FFF
+            c = uint(w[35]) + (c >> 13); w[35] = c & 0x1FFF
+            c = uint(w[36]) + (c >> 13); w[36] = c & 0x1FFF
+            c = uint(w[37]) + (c >> 13); w[37] = c & 0x1FFF
+            c = uint(w[38]) + (c >> 13); w[38] = c & 0x1FFF
+            c = uint(w[39]) + (c >> 13); w[39] = c & 0x1FFF
+            c = uint(w[40]) + (c >> 13); w[40] = c & 0x1FFF
+            c = uint(w[41]) + (c >> 13); w[41] = c & 0x1FFF
+            c = uint(w[42]) + (c >> 13); w[42] = c & 0x1FFF
+            c = uint(w[43]) + (c >> 13); w[43] = c & 0x1FFF
+            c = uint(w[44]) + (c >> 13); w[44] = c & 0x1FFF
+            c = uint(w[45]) + (c >> 13); w[45] = c & 0x1FFF
+            c = uint(w[46]) + (c >> 13); w[46] = c & 0x1FFF
+            c = uint(w[47]) + (c >> 13); w[47] = c & 0x1FFF
+            c = uint(w[48]) + (c >> 13); w[48] = c & 0x1FFF
+            c = uint(w[49]) + (c >> 13); w[49] = c & 0x1FFF
+            c = uint(w[50]) + (c >> 13); w[50] = c & 0x1FFF
+            c = uint(w[51]) + (c >> 13); w[51] = c & 0x1FFF
+            c = uint(w[52]) + (c >> 13); w[52] = c & 0x1FFF
+            c = uint(w[53]) + (c >> 13); w[53] = c & 0x1FFF
+            c = uint(w[54]) + (c >> 13); w[54] = c & 0x1FFF
+            c = uint(w[55]) + (c >> 13); w[55] = c & 0x1FFF
+            c = uint(w[56]) + (c >> 13); w[56] = c & 0x1FFF
+            c = uint(w[57]) + (c >> 13); w[57] = c & 0x1FFF
+            c = uint(w[58]) + (c >> 13); w[58] = c & 0x1FFF
+            w[59] = c >> 13
+            # d = low twenty limbs + 608 * high twenty, carried
+            c = uint(w[20]) + 608 * uint(w[40]); pd[0] = c & 0x1FFF
+            c = uint(w[21]) + 608 * uint(w[41]) + (c >> 13); pd[1] = c & 0x1FFF
+            c = uint(w[22]) + 608 * uint(w[42]) + (c >> 13); pd[2] = c & 0x1FFF
+            c = uint(w[23]) + 608 * uint(w[43]) + (c >> 13); pd[3] = c & 0x1FFF
+            c = uint(w[24]) + 608 * uint(w[44]) + (c >> 13); pd[4] = c & 0x1FFF
+            c = uint(w[25]) + 608 * uint(w[45]) + (c >> 13); pd[5] = c & 0x1FFF
+            c = uint(w[26]) + 608 * uint(w[46]) + (c >> 13); pd[6] = c & 0x1FFF
+            c = uint(w[27]) + 608 * uint(w[47]) + (c >> 13); pd[7] = c & 0x1FFF
+            c = uint(w[28]) + 608 * uint(w[48]) + (c >> 13); pd[8] = c & 0x1FFF
+            c = uint(w[29]) + 608 * uint(w[49]) + (c >> 13); pd[9] = c & 0x1FFF
+            c = uint(w[30]) + 608 * uint(w[50]) + (c >> 13); pd[10] = c & 0x1FFF
+            c = uint(w[31]) + 608 * uint(w[51]) + (c >> 13); pd[11] = c & 0x1FFF
+            c = uint(w[32]) + 608 * uint(w[52]) + (c >> 13); pd[12] = c & 0x1FFF
+            c = uint(w[33]) + 608 * uint(w[53]) + (c >> 13); pd[13] = c & 0x1FFF
+            c = uint(w[34]) + 608 * uint(w[54]) + (c >> 13); pd[14] = c & 0x1FFF
+            c = uint(w[35]) + 608 * uint(w[55]) + (c >> 13); pd[15] = c & 0x1FFF
+            c = uint(w[36]) + 608 * uint(w[56]) + (c >> 13); pd[16] = c & 0x1FFF
+            c = uint(w[37]) + 608 * uint(w[57]) + (c >> 13); pd[17] = c & 0x1FFF
+            c = uint(w[38]) + 608 * uint(w[58]) + (c >> 13); pd[18] = c & 0x1FFF
+            c = uint(w[39]) + 608 * uint(w[59]) + (c >> 13); pd[19] = c & 0x1FFF
+            c = c >> 13
+            break
+        if kind == 1:
+            c = uint(pa[0]) + uint(pb[0]); pd[0] = c & 0x1FFF
+            c = uint(pa[1]) + uint(pb[1]) + (c >> 13); pd[1] = c & 0x1FFF
+            c = uint(pa[2]) + uint(pb[2]) + (c >> 13); pd[2] = c & 0x1FFF
+            c = uint(pa[3]) + uint(pb[3]) + (c >> 13); pd[3] = c & 0x1FFF
+            c = uint(pa[4]) + uint(pb[4]) + (c >> 13); pd[4] = c & 0x1FFF
+            c = uint(pa[5]) + uint(pb[5]) + (c >> 13); pd[5] = c & 0x1FFF
+            c = uint(pa[6]) + uint(pb[6]) + (c >> 13); pd[6] = c & 0x1FFF
+            c = uint(pa[7]) + uint(pb[7]) + (c >> 13); pd[7] = c & 0x1FFF
+            c = uint(pa[8]) + uint(pb[8]) + (c >> 13); pd[8] = c & 0x1FFF
+            c = uint(pa[9]) + uint(pb[9]) + (c >> 13); pd[9] = c & 0x1FFF
+            c = uint(pa[10]) + uint(pb[10]) + (c >> 13); pd[10] = c & 0x1FFF
+            c = uint(pa[11]) + uint(pb[11]) + (c >> 13); pd[11] = c & 0x1FFF
+            c = uint(pa[12]) + uint(pb[12]) + (c >> 13); pd[12] = c & 0x1FFF
+            c = uint(pa[13]) + uint(pb[13]) + (c >> 13); pd[13] = c & 0x1FFF
+            c = uint(pa[14]) + uint(pb[14]) + (c >> 13); pd[14] = c & 0x1FFF
+            c = uint(pa[15]) + uint(pb[15]) + (c >> 13); pd[15] = c & 0x1FFF
+            c = uint(pa[16]) + uint(pb[16]) + (c >> 13); pd[16] = c & 0x1FFF
+            c = uint(pa[17]) + uint(pb[17]) + (c >> 13); pd[17] = c & 0x1FFF
+            c = uint(pa[18]) + uint(pb[18]) + (c >> 13); pd[18] = c & 0x1FFF
+            c = uint(pa[19]) + uint(pb[19]) + (c >> 13); pd[19] = c & 0x1FFF
+            c = c >> 13
+        elif kind == 2:
+            c = uint(pa[0]) + uint(bias[0]) - uint(pb[0]); pd[0] = c & 0x1FFF
+            c = uint(pa[1]) + uint(bias[1]) - uint(pb[1]) + (c >> 13); pd[1] = c & 0x1FFF
+            c = uint(pa[2]) + uint(bias[2]) - uint(pb[2]) + (c >> 13); pd[2] = c & 0x1FFF
+            c = uint(pa[3]) + uint(bias[3]) - uint(pb[3]) + (c >> 13); pd[3] = c & 0x1FFF
+            c = uint(pa[4]) + uint(bias[4]) - uint(pb[4]) + (c >> 13); pd[4] = c & 0x1FFF
+            c = uint(pa[5]) + uint(bias[5]) - uint(pb[5]) + (c >> 13); pd[5] = c & 0x1FFF
+            c = uint(pa[6]) + uint(bias[6]) - uint(pb[6]) + (c >> 13); pd[6] = c & 0x1FFF
+            c = uint(pa[7]) + uint(bias[7]) - uint(pb[7]) + (c >> 13); pd[7] = c & 0x1FFF
+            c = uint(pa[8]) + uint(bias[8]) - uint(pb[8]) + (c >> 13); pd[8] = c & 0x1FFF
+            c = uint(pa[9]) + uint(bias[9]) - uint(pb[9]) + (c >> 13); pd[9] = c & 0x1FFF
+            c = uint(pa[10]) + uint(bias[10]) - uint(pb[10]) + (c >> 13); pd[10] = c & 0x1FFF
+            c = uint(pa[11]) + uint(bias[11]) - uint(pb[11]) + (c >> 13); pd[11] = c & 0x1FFF
+            c = uint(pa[12]) + uint(bias[12]) - uint(pb[12]) + (c >> 13); pd[12] = c & 0x1FFF
+            c = uint(pa[13]) + uint(bias[13]) - uint(pb[13]) + (c >> 13); pd[13] = c & 0x1FFF
+            c = uint(pa[14]) + uint(bias[14]) - uint(pb[14]) + (c >> 13); pd[14] = c & 0x1FFF
+            c = uint(pa[15]) + uint(bias[15]) - uint(pb[15]) + (c >> 13); pd[15] = c & 0x1FFF
+            c = uint(pa[16]) + uint(bias[16]) - uint(pb[16]) + (c >> 13); pd[16] = c & 0x1FFF
+            c = uint(pa[17]) + uint(bias[17]) - uint(pb[17]) + (c >> 13); pd[17] = c & 0x1FFF
+            c = uint(pa[18]) + uint(bias[18]) - uint(pb[18]) + (c >> 13); pd[18] = c & 0x1FFF
+            c = uint(pa[19]) + uint(bias[19]) - uint(pb[19]) + (c >> 13); pd[19] = c & 0x1FFF
+            c = c >> 13
+        elif kind == 3:
+            c = uint(pa[0]) + 121665 * uint(pb[0]); pd[0] = c & 0x1FFF
+            c = uint(pa[1]) + 121665 * uint(pb[1]) + (c >> 13); pd[1] = c & 0x1FFF
+            c = uint(pa[2]) + 121665 * uint(pb[2]) + (c >> 13); pd[2] = c & 0x1FFF
+            c = uint(pa[3]) + 121665 * uint(pb[3]) + (c >> 13); pd[3] = c & 0x1FFF
+            c = uint(pa[4]) + 121665 * uint(pb[4]) + (c >> 13); pd[4] = c & 0x1FFF
+            c = uint(pa[5]) + 121665 * uint(pb[5]) + (c >> 13); pd[5] = c & 0x1FFF
+            c = uint(pa[6]) + 121665 * uint(pb[6]) + (c >> 13); pd[6] = c & 0x1FFF
+            c = uint(pa[7]) + 121665 * uint(pb[7]) + (c >> 13); pd[7] = c & 0x1FFF
+            c = uint(pa[8]) + 121665 * uint(pb[8]) + (c >> 13); pd[8] = c & 0x1FFF
+            c = uint(pa[9]) + 121665 * uint(pb[9]) + (c >> 13); pd[9] = c & 0x1FFF
+            c = uint(pa[10]) + 121665 * uint(pb[10]) + (c >> 13); pd[10] = c & 0x1FFF
+            c = uint(pa[11]) + 121665 * uint(pb[11]) + (c >> 13); pd[11] = c & 0x1FFF
+            c = uint(pa[12]) + 121665 * uint(pb[12]) + (c >> 13); pd[12] = c & 0x1FFF
+            c = uint(pa[13]) + 121665 * uint(pb[13]) + (c >> 13); pd[13] = c & 0x1FFF
+            c = uint(pa[14]) + 121665 * uint(pb[14]) + (c >> 13); pd[14] = c & 0x1FFF
+            c = uint(pa[15]) + 121665 * uint(pb[15]) + (c >> 13); pd[15] = c & 0x1FFF
+            c = uint(pa[16]) + 121665 * uint(pb[16]) + (c >> 13); pd[16] = c & 0x1FFF
+            c = uint(pa[17]) + 121665 * uint(pb[17]) + (c >> 13); pd[17] = c & 0x1FFF
+            c = uint(pa[18]) + 121665 * uint(pb[18]) + (c >> 13); pd[18] = c & 0x1FFF
+            c = uint(pa[19]) + 121665 * uint(pb[19]) + (c >> 13); pd[19] = c & 0x1FFF
+            c = c >> 13
+        # the carry out of the top is at 2^260: times 608 into limb 0, carried two limbs on
+        c = uint(pd[0]) + 608 * c
+        pd[0] = c & 0x1FFF
+        c = uint(pd[1]) + (c >> 13)
+        pd[1] = c & 0x1FFF
+        pd[2] = uint(pd[2]) + (c >> 13)
+    # encode (RFC 7748 section 5): fully reduce mod p.  Carry; fold 2^260 (608) and 2^255
+    # (19) into limb 0; three times, then r < 2^255 in canonical limbs.
+    r = ptr32(uint(w) + 256 + 80 * 9)
+    k = 0
+    while True:
+        c = uint(0)
+        i = 0
+        while i < 20:
+            v = uint(r[i]) + c
+            r[i] = v & M
+            c = v >> 13
+            i += 1
+        if k >= 3:
+            break
+        h = uint(r[19]) >> 8
+        r[19] = uint(r[19]) & 0xFF
+        r[0] = uint(r[0]) + 608 * c + 19 * h
+        k += 1
+    # r - p when r + 19 reaches 2^255 (r >= p), selected with a mask
+    g = ptr32(uint(w) + 256 + 80 * 10)
+    c = uint(19)
+    i = 0
+    while i < 20:
+        v = uint(r[i]) + c
+        g[i] = v & M
+        c = v >> 13
+        i += 1
+    mask = uint(0) - (uint(g[19]) >> 8)
+    g[19] = uint(g[19]) & 0xFF
+    i = 0
+    while i < 20:
+        a = uint(r[i])
+        r[i] = a ^ (mask & (a ^ uint(g[i])))
+        i += 1
+    # 32 bytes, little-endian
+    out = ptr8(uint(w) + 1600)
+    acc = uint(0)
+    bits = 0
+    i = 0
+    j = 0
+    while j < 32:
+        while bits < 8:
+            acc |= uint(r[i]) << bits
+            bits += 13
+            i += 1
+        out[j] = acc
+        acc >>= 8
+        bits -= 8
+        j += 1
+
+
+_Z32 = bytes(32)
+_BASE9 = b"\x09" + bytes(31)
+
+
+def _x25519(k, u):
+    w = _XW
+    w[1536:1568] = k
+    w[1568:1600] = u
+    _x25519_run(w)
+    w[1536:1568] = _Z32  # no copy of the scalar stays behind
+    return bytes(memoryview(w)[1600:1632])
+
+
+def x25519(scalar32, point32):
+    """RFC 7748 X25519.  An all-zero result is returned as is; the caller
+    must reject it."""
+    return _x25519(_bytes(scalar32, "scalar", 32), _bytes(point32, "point", 32))
+
+
+def x25519_base(scalar32):
+    """X25519 with the base point u = 9 (public key from private key)."""
+    return _x25519(_bytes(scalar32, "scalar", 32), _BASE9)
