@@ -18,7 +18,7 @@ TABLE = {
     "qemu-mps2-an386": ("armv7emsp", "mps2-an386", "qemu", None),
     "rp2-pico-w": ("armv6m", "Pico W", "uf2", "RP2040"),
     "stm32-nucleo-f429zi": ("armv7emsp", "F429", "dfu", None),
-    "esp32-c3": ("rv32imc", "ESP32C3", "esptool", "esp32c3"),   # .mpy not built yet: pure fallback
+    "esp32-c3": ("rv32imc", "ESP32C3", "esptool", "esp32c3"),
     "esp32": ("xtensawin", "ESP32", "esptool", "esp32"),        # no toolchain yet: pure fallback
 }
 ESP_FIRMWARE_OFFSET = {"esp32": 0x1000, "esp32c3": 0x0}

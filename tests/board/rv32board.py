@@ -6,8 +6,10 @@ a script has taken the UART over (boardnet: SLIP on virt.UART()), the data link:
 link() then pumps whole SLIP frames between the pipe and tests/board/slipbridge.py.
 The board ends a link by sending the frame b"Z" (after the host's quit
 datagram from 0.0.0.0:0); what follows is the raw REPL's again.
-The board has no filesystem: upload() puts files into a VFS held in RAM
-(a Python object, as MicroPython's tests/run-natmodtests.py does).
+Without a flash image, the board has no filesystem: upload() puts files into a
+VFS held in RAM (a Python object, as MicroPython's tests/run-natmodtests.py does).
+With one (flash=<path>, a host file reached through semihosting), the firmware
+mounts it at /flash and runs its main.py at boot, as a stock ESP32-C3 does.
 """
 import binascii
 import os
@@ -55,18 +57,26 @@ def application_files(work):
     return files
 
 
+def qemu_command(flash=None, console="stdio"):
+    """QEMU for the board: its UART on `console` (stdio or pty), its flash image if given."""
+    elf = os.path.join(BUILD, "boards", BOARD, "firmware.elf")
+    cmd = BOARD_QEMU[BOARD] + ["-machine", BOARD_MACHINE[BOARD], "-nographic", "-monitor", "null",
+                               "-semihosting", "-serial", console, "-kernel", elf]
+    return cmd + (["-append", "flash=" + os.path.abspath(flash)] if flash else [])
+
+
 class RV32Board(RawReplPipe):
     SUBMIT_TIMEOUT = 120
 
-    def __init__(self, log=None):
+    def __init__(self, log=None, flash=None, repl=True):
+        """repl=False: power on and leave the board to its main.py (flash needed)."""
         self.log = log
         self.buf = b""
         self.noise = b""
-        elf = os.path.join(BUILD, "boards", BOARD, "firmware.elf")
-        cmd = BOARD_QEMU[BOARD] + ["-machine", BOARD_MACHINE[BOARD], "-nographic", "-monitor", "null",
-                                   "-semihosting", "-serial", "stdio", "-kernel", elf]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(qemu_command(flash), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
+        if not repl:
+            return
         self._write(b"\r\x03\x03\x01")
         self.read_until(b"raw REPL; CTRL-B to exit\r\n>", 60)
         self.run(RAMFS_CODE)
@@ -188,6 +198,15 @@ class Link:
         except Exception as e:          # reported by close()
             self.error = e
             self.done.set()
+
+    def stop(self):
+        """Stop pumping without asking the board (its power is cut next)."""
+        self.to_board = False
+        self.done.set()
+        self.thread.join(5)
+        self.sock.close()
+        if self.error:
+            raise BoardError("link failed: %s" % self.error)
 
     def close(self, timeout=60):
         """Ask the board to end its link; afterwards the board's UART is the REPL's again."""

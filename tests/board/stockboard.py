@@ -42,7 +42,7 @@ class PtyBoardVM(BoardVM):
         return self
 
 
-def site_text(lab, address, keepalive=25):
+def site_text(lab, address, keepalive=25, board="qemu-mps2-an386"):
     return """[site]
 name = "lab"
 
@@ -56,7 +56,7 @@ endpoint = "peer.lab:%d"
 [[device]]
 name = "sensor"
 kind = "board"
-board = "qemu-mps2-an386"
+board = "%s"
 address = "%s"
 public_key = "%s"
 
@@ -64,7 +64,7 @@ public_key = "%s"
 a = "peer"
 b = "sensor"
 keepalive = %d
-""" % (lab.peer_key.private, PORT, address, lab.board_key.public, keepalive)
+""" % (lab.peer_key.private, PORT, board, address, lab.board_key.public, keepalive)
 
 
 def mgtool(*args, timeout=300):
@@ -79,6 +79,7 @@ def public_key(out):
 
 class StockBoard:
     """A BoardLab whose board runs the stock firmware on a pty console."""
+    BOARD = "qemu-mps2-an386"       # mgtool --board and the site file's board
 
     def __init__(self):
         boardlab.lablib.sweep_stale()
@@ -97,8 +98,8 @@ class StockBoard:
     def provision(self, address, keepalive=25):
         path = self.bl.lab.path("site.toml")
         with open(path, "w") as f:
-            f.write(site_text(self.bl, address, keepalive))
-        return mgtool("provision", "--port", self.vm.port, "--board", "qemu-mps2-an386", "-q",
+            f.write(site_text(self.bl, address, keepalive, self.BOARD))
+        return mgtool("provision", "--port", self.vm.port, "--board", self.BOARD, "-q",
                       "--site", path, "--device", "sensor")
 
     def peer_accepts(self, pub, address):

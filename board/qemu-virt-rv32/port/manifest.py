@@ -1,3 +1,5 @@
-# Frozen into the RISC-V virt firmware: asyncio only, as stock ESP32 firmware
-# freezes it. MicroGuard itself is loaded at run time.
+# Frozen into the RISC-V virt firmware: the boot script that mounts the flash
+# filesystem (firmware bring-up) and asyncio, as stock ESP32 firmware freezes
+# them. MicroGuard itself is installed at run time (`mgtool provision`).
+freeze("$(BOARD_DIR)", "_boot.py")
 include("$(MPY_DIR)/extmod/asyncio")

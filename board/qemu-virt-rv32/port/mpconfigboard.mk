@@ -2,7 +2,10 @@
 # rv32imac), standing in for an ESP32-C3/C6 running stock MicroPython. Added to
 # VIRT_RV32: what stock ESP32 firmware also has (time with a real-time clock,
 # select, asyncio frozen in, os.urandom) and a pollable UART stream (`virt.UART`)
-# for the data link. Nothing of MicroGuard is frozen in.
+# for the data link, and a flash filesystem (littlefs v2 on a host file through
+# semihosting, the MPS2 boards' block device; mounted at /flash by the frozen
+# _boot.py, which boot.c runs before boot.py and main.py). Nothing of
+# MicroGuard is frozen in.
 QEMU_ARCH = riscv32
 QEMU_MACHINE = virt
 
@@ -19,8 +22,16 @@ LDSCRIPT = mcu/rv32/virt.ld
 
 SRC_BOARD_O += shared/runtime/gchelper_native.o shared/runtime/gchelper_rv32i.o
 
+MPS2_SHARED := $(abspath $(BOARD_DIR)/../../shared/qemu-mps2)
+CFLAGS += -I$(MPS2_SHARED)
+MICROPY_VFS_LFS2 = 1
+LDFLAGS += -Wl,--wrap=mp_init
+
 SRC_C += \
 	shared/runtime/semihosting_rv32.c \
+	$(BOARD_DIR)/semihost_rv32.c \
+	$(MPS2_SHARED)/flash.c \
+	$(MPS2_SHARED)/boot.c \
 	$(BOARD_DIR)/virt_uart.c \
 	$(BOARD_DIR)/modvirt.c \
 	$(BOARD_DIR)/virt_time.c
