@@ -9,7 +9,8 @@ datagram from 0.0.0.0:0); what follows is the raw REPL's again.
 Without a flash image, the board has no filesystem: upload() puts files into a
 VFS held in RAM (a Python object, as MicroPython's tests/run-natmodtests.py does).
 With one (flash=<path>, a host file reached through semihosting), the firmware
-mounts it at /flash and runs its main.py at boot, as a stock ESP32-C3 does.
+mounts it at /flash and runs its main.py at boot, as a stock ESP32-C3 does
+(tests/board/rv32stock.py).
 """
 import binascii
 import os
@@ -68,15 +69,12 @@ def qemu_command(flash=None, console="stdio"):
 class RV32Board(RawReplPipe):
     SUBMIT_TIMEOUT = 120
 
-    def __init__(self, log=None, flash=None, repl=True):
-        """repl=False: power on and leave the board to its main.py (flash needed)."""
+    def __init__(self, log=None):
         self.log = log
         self.buf = b""
         self.noise = b""
-        self.proc = subprocess.Popen(qemu_command(flash), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(qemu_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
-        if not repl:
-            return
         self._write(b"\r\x03\x03\x01")
         self.read_until(b"raw REPL; CTRL-B to exit\r\n>", 60)
         self.run(RAMFS_CODE)
@@ -198,15 +196,6 @@ class Link:
         except Exception as e:          # reported by close()
             self.error = e
             self.done.set()
-
-    def stop(self):
-        """Stop pumping without asking the board (its power is cut next)."""
-        self.to_board = False
-        self.done.set()
-        self.thread.join(5)
-        self.sock.close()
-        if self.error:
-            raise BoardError("link failed: %s" % self.error)
 
     def close(self, timeout=60):
         """Ask the board to end its link; afterwards the board's UART is the REPL's again."""

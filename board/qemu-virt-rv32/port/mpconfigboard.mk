@@ -1,10 +1,12 @@
 # MicroPython qemu-port board: QEMU `virt` RISC-V 32 (the port's VIRT_RV32,
 # rv32imac), standing in for an ESP32-C3/C6 running stock MicroPython. Added to
 # VIRT_RV32: what stock ESP32 firmware also has (time with a real-time clock,
-# select, asyncio frozen in, os.urandom) and a pollable UART stream (`virt.UART`)
-# for the data link, and a flash filesystem (littlefs v2 on a host file through
-# semihosting, the MPS2 boards' block device; mounted at /flash by the frozen
-# _boot.py, which boot.c runs before boot.py and main.py). Nothing of
+# select, asyncio frozen in, os.urandom, Ctrl-C on the console while code runs),
+# pollable UART streams (`virt.UART`: the console, and a second UART when QEMU
+# has a pci-serial) for the data link, and a flash filesystem (littlefs v2 on a
+# host file through semihosting, the MPS2 boards' block device; mounted at
+# /flash by the frozen _boot.py, which boot.c runs before boot.py and main.py).
+# Nothing of
 # MicroGuard is frozen in.
 QEMU_ARCH = riscv32
 QEMU_MACHINE = virt
@@ -25,7 +27,7 @@ SRC_BOARD_O += shared/runtime/gchelper_native.o shared/runtime/gchelper_rv32i.o
 MPS2_SHARED := $(abspath $(BOARD_DIR)/../../shared/qemu-mps2)
 CFLAGS += -I$(MPS2_SHARED)
 MICROPY_VFS_LFS2 = 1
-LDFLAGS += -Wl,--wrap=mp_init
+LDFLAGS += -Wl,--wrap=mp_init -Wl,--wrap=mp_hal_stdin_rx_chr
 
 SRC_C += \
 	shared/runtime/semihosting_rv32.c \
@@ -33,6 +35,7 @@ SRC_C += \
 	$(MPS2_SHARED)/flash.c \
 	$(MPS2_SHARED)/boot.c \
 	$(BOARD_DIR)/virt_uart.c \
+	$(BOARD_DIR)/virt_interrupt.c \
 	$(BOARD_DIR)/modvirt.c \
 	$(BOARD_DIR)/virt_time.c
 

@@ -14,3 +14,15 @@
 #define MICROPY_PY_ASYNCIO          (1)
 #define MICROPY_PY_OS_URANDOM       (1)
 #define MICROPY_PY_OS_INCLUDEFILE   "virt_modos.h"
+
+// Ctrl-C from the console while a program runs (virt_interrupt.c).
+void virt_poll_interrupt_char(void);
+#define MICROPY_INTERNAL_EVENT_HOOK virt_poll_interrupt_char()
+#define MICROPY_VM_HOOK_COUNT       (4000)
+#define MICROPY_VM_HOOK_INIT        static unsigned int vm_hook_divisor = MICROPY_VM_HOOK_COUNT;
+#define MICROPY_VM_HOOK_POLL        if (--vm_hook_divisor == 0) { \
+        vm_hook_divisor = MICROPY_VM_HOOK_COUNT; \
+        virt_poll_interrupt_char(); \
+}
+#define MICROPY_VM_HOOK_LOOP        MICROPY_VM_HOOK_POLL
+#define MICROPY_VM_HOOK_RETURN      MICROPY_VM_HOOK_POLL
