@@ -179,6 +179,9 @@ build/boards/qemu-mps2-an386-builtin/firmware.elf: build/boards/%-builtin/firmwa
 build/boards/qemu-virt-rv32/firmware.elf: $(wildcard board/qemu-virt-rv32/port/*) $(addprefix board/shared/qemu-mps2/,flash.c boot.c semihost.h) | $(DEPS) $(MPY_CROSS)
 	@echo "build: board qemu-virt-rv32"
 	@mkdir -p $(dir $@)
+	@# A build folder from before the board had littlefs keeps qstrs without it: regenerate them.
+	@grep -qs VfsLfs2 build/boards/qemu-virt-rv32/genhdr/qstrdefs.generated.h || rm -rf \
+		build/boards/qemu-virt-rv32/genhdr build/boards/qemu-virt-rv32/frozen_content.c build/boards/qemu-virt-rv32/frozen_mpy
 	@$(MAKE) -s -C $(MP)/ports/qemu BOARD=VIRT_RV32 BOARD_DIR=$(ROOT)/board/qemu-virt-rv32/port BUILD=$(ROOT)/build/boards/qemu-virt-rv32 \
 		> build/boards/qemu-virt-rv32.log 2>&1 || { tail -30 build/boards/qemu-virt-rv32.log; exit 1; }
 	@touch $@
