@@ -242,6 +242,26 @@ config wireguard_wg0
     assert r.named("proto_run_command")[0][1] == "/usr/sbin/microguard"
 
 
+def test_log_lines_keep_backslashes_in_values(shell, tmp_path):
+    # dash's echo expanded a backslash in a logged value into a form feed, splitting the line.
+    uci = r"""
+config interface 'wg0'
+	option proto 'microguard'
+	option private_key '%(PRIV)s'
+
+config wireguard_wg0
+	option public_key '%(PUB1)s'
+	list allowed_ips '\fd08::1'
+	list allowed_ips '10.0.0.0/8\nX'
+""" % globals()
+    r = run(shell, tmp_path, uci)
+    assert r.returncode == 0, r.proc.stderr
+    lines = r.proc.stderr.splitlines()
+    assert any(l.endswith("malformed allowed_ips entry '\\fd08::1' ignored") for l in lines), lines
+    assert any(l.endswith("malformed allowed_ips entry '10.0.0.0/8\\nX' ignored") for l in lines), lines
+    assert all(l.startswith("microguard: ") for l in lines), lines
+
+
 def test_teardown_stops_the_daemon(shell, tmp_path):
     r = run(shell, tmp_path, CLIENT, action="teardown")
     assert r.returncode == 0
