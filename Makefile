@@ -214,9 +214,12 @@ package: $(ROUTER_BINS) $(MPY_CROSS)
 
 # Two workers: most tests wait on a single-threaded emulator.  A test that
 # hangs fails after TEST_TIMEOUT seconds instead of stalling the run.
+# loadfile: a module's tests share one booted board or console and build on
+# each other (a key made by one is checked by the next), so a file runs whole
+# on one worker.
 TEST_WORKERS ?= 2
 TEST_TIMEOUT ?= 1200
-PYTEST = $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --timeout $(TEST_TIMEOUT) --durations=15
+PYTEST = $(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile --timeout $(TEST_TIMEOUT) --durations=15
 
 test: build
 	@$(PYTEST) tests

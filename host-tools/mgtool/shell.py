@@ -54,7 +54,9 @@ class Shell:
         answered = False                        # a name or password went out: wait, do not poke
         while marker not in seen:
             if time.monotonic() > deadline:
-                raise MgError("no shell prompt on %s (is it a router console at the right baud rate?)" % link.port)
+                last = seen.decode("ascii", "replace")[-60:]
+                raise MgError("no shell prompt on %s (is it a router console at the right baud rate?); "
+                              "last seen: %r" % (link.port, last))
             chunk = self._quiet_read(0.5)
             seen = (seen + chunk)[-8192:]
             if marker in seen:

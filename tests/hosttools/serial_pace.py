@@ -61,9 +61,13 @@ class Relay:
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
-    def stop(self, wait=2.0):
+    def stop(self, wait=30.0):
+        # Wait for the thread to end before the caller closes the fds: a relay still running
+        # after its fds are closed would pump whatever pty reuses those fd numbers.
         self._stop.set()
         self.thread.join(wait)
+        if self.thread.is_alive():
+            raise RuntimeError("the serial relay did not stop within %ss" % wait)
 
     def _run(self):
         try:
