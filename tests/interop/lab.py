@@ -60,6 +60,13 @@ def kill_pid(pid, grace=3.0):
         pass
 
 
+def kill_proc(proc, grace=3.0):
+    """kill_pid for a child we started, only while it runs: once it has been reaped its PID may
+    already belong to another process (PIDs wrap quickly while tests spawn shells)."""
+    if proc.poll() is None:
+        kill_pid(proc.pid, grace)
+
+
 def pid_alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
@@ -247,7 +254,7 @@ class Lab:
                 pass
         self.closers = []
         for p in reversed(self.procs):
-            kill_pid(p.pid)
+            kill_proc(p)
             try:
                 p.wait(timeout=5)
             except Exception:

@@ -148,14 +148,16 @@ class Node:
 
     def close(self):
         for proc in self.procs:
-            kill_pid(proc.pid)
+            if proc.poll() is None:         # a reaped child's PID may belong to another process
+                kill_pid(proc.pid)
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 pass
         for pid in self.extra_pids:
             kill_pid(pid)
-        kill_pid(self.holder.pid)
+        if self.holder.poll() is None:
+            kill_pid(self.holder.pid)
         self.holder.wait(timeout=5)
         run(["ip", "netns", "del", self.name], check=False)
 

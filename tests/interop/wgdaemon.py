@@ -7,7 +7,7 @@ import os
 import subprocess
 import time
 
-from lab import ROOT, LabError, kill_pid, pid_alive
+from lab import ROOT, LabError, kill_proc, pid_alive
 
 # MICROGUARD_BIN: another launcher (e.g. a differently built daemon), as in test_daemon_basic.
 MICROGUARD = os.environ.get("MICROGUARD_BIN") or os.path.join(ROOT, "build", "bin", "microguard")
@@ -162,7 +162,7 @@ class Daemon:
         raise LabError("no VmHWM for pid %d" % self.pid)
 
     def stop(self):
-        kill_pid(self.pid)
+        kill_proc(self.proc)
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -123,7 +123,7 @@ def test_tunnel_from_the_mip_install_against_wireguard_go(installed, tmp_path):
         app = board.popen([MP, "-X", "heapsize=8M", "-c",
                            "import sys\nsys.path[:0] = %r\n" % ([installed],) + APP % (str(tmp_path / "clock"), cfg)],
                           stdout=log, stderr=subprocess.STDOUT)
-        lab.on_close(lambda: lablib.kill_pid(app.pid))
+        lab.on_close(lambda: lablib.kill_proc(app))
         wg.wait_handshake(bk.public, timeout=60)
         r = peer.ping("10.0.0.2", count=3, interval=0.3, wait=5)
         assert r.returncode == 0, r.stdout + open(lab.path("app.log")).read()
