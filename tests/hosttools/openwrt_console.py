@@ -150,6 +150,14 @@ class Console:
         self.dev_master, dev_slave = os.openpty()
 
         def child_setup():
+            # A router's console starts its shell with every signal at its default. This
+            # process may not have: a caller that ignores or blocks SIGINT (a background
+            # job, a daemon that takes signals through a signalfd) would pass that on, and
+            # then the shell dies on the Ctrl-C that mgtool sends to clear a half-typed line.
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+            for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGHUP, signal.SIGTSTP,
+                        signal.SIGTTIN, signal.SIGTTOU):
+                signal.signal(sig, signal.SIG_DFL)
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
             os.chroot(root)

@@ -1,6 +1,7 @@
 """mgtool provisioning an emulated OpenWrt console: busybox ash in a chroot on a real pty."""
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -241,6 +242,31 @@ def test_flash_checks_a_sysupgrade_image_before_writing(router, tmp_path):
     assert open(router.path("/tmp/flashed.img"), "rb").read() == good.read_bytes()
     assert router.calls()[1:] == ["sysupgrade -T /tmp/openwrt-good-sysupgrade.bin",
                                   "sysupgrade /tmp/openwrt-good-sysupgrade.bin"]
+
+
+def test_second_session_on_a_console_started_with_sigint_ignored_and_blocked(tmp_path):
+    # Whoever starts the console (a test run as a background job ignores SIGINT), its shell
+    # starts as a router's does, with default signals: the Ctrl-C a second session sends to
+    # clear the line must not end the shell.
+    r = Router()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        r.connect()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, old)
+    try:
+        bad = tmp_path / "openwrt-bad-sysupgrade.bin"
+        bad.write_bytes(b"NOTANIMG" + os.urandom(500))
+        for _ in range(2):
+            res = mgtool("flash", str(bad), "--board", "openwrt", "--port", r.console.port,
+                         "--password", PASSWORD, "--timeout", "10")
+            assert_one_error_line(res, "sysupgrade -T rejected")
+        assert r.calls() == ["sysupgrade -T /tmp/openwrt-bad-sysupgrade.bin"] * 2
+        assert r.console.proc.poll() is None
+    finally:
+        r.close()
 
 
 def test_flash_package_over_ssh(router, tmp_path):
