@@ -22,6 +22,8 @@ import time
 
 import pytest
 
+from lab import kill_pid, pid_alive
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # MICROGUARD_BIN: another launcher (e.g. a differently built daemon).
 MICROGUARD = os.environ.get("MICROGUARD_BIN") or os.path.join(REPO, "build", "bin", "microguard")
@@ -65,31 +67,6 @@ def wait_for(cond, timeout=10.0, what="condition"):
     raise AssertionError("timed out waiting for " + what)
 
 
-def kill_pid(pid, timeout=3.0):
-    """SIGTERM, then SIGKILL: only this pid, never by name."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if not pid_alive(pid):
-            return
-        time.sleep(0.05)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def pid_alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 class Node:
     """A network namespace with its own /run/wireguard, and the daemons in it."""
 
@@ -99,11 +76,13 @@ class Node:
         self.procs = []         # Popen of everything started here
         self.extra_pids = []    # daemons started by others (wg-quick)
         run(["ip", "netns", "add", name])
+        os.makedirs("/run/wireguard", exist_ok=True)     # the mount point (a fresh machine has none)
         # The holder's mount namespace is where this node's commands run.
         self.holder = subprocess.Popen(
             ["ip", "netns", "exec", name, "sh", "-c",
              "mount -t tmpfs -o mode=0700 tmpfs /run/wireguard && exec sleep 1000000"])
-        wait_for(lambda: self._holder_ready(), what="namespace holder")
+        wait_for(lambda: self.holder.poll() is not None or self._holder_ready(), what="namespace holder")
+        assert self.holder.poll() is None, "namespace %s: its holder exited %d" % (name, self.holder.returncode)
 
     def _holder_ready(self):
         r = run(["nsenter", "-t", str(self.holder.pid), "-m", "sh", "-c",
