@@ -26,3 +26,17 @@ def bl(request):
         yield b
     finally:
         b.close()
+
+
+@pytest.fixture(scope="module")
+def sb(request):
+    """One stock-firmware board per test module: the module's STOCK_BOARD class
+    (stockboard.StockBoard, the AN386, by default), blank flash, console on a pty."""
+    if os.geteuid() != 0:
+        pytest.skip("board tests need root (network namespaces)")
+    import stockboard
+    b = getattr(request.module, "STOCK_BOARD", stockboard.StockBoard)()
+    try:
+        yield b
+    finally:
+        b.close()

@@ -10,19 +10,17 @@ older ARM cores' native code on newer ones (armv6m on the M4). Its boardnet.py j
 is installed over it from the same server. This board runs main.py after every soft reset, also
 the one mpremote does when it connects, so everything after the install is one mpremote call with
 main.py last (a real Pico runs main.py only from its normal REPL)."""
-import functools
-import http.server
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 
-from boardlab import BOARD_INNER, PORT
-from stockboard import ROOT, STOCK, StockBoard, mgtool
+import httpdir
+from boardlab import BOARD_INNER
+from stockboard import ROOT, STOCK, mgtool, site_text
 
 MPREMOTE = os.path.join(os.path.dirname(sys.executable), "mpremote")
 
@@ -33,33 +31,16 @@ pytestmark = [
 ]
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """`python -m mgtool.mippkg --out DIR --base-url http://127.0.0.1:PORT/`, served on that address."""
     out = str(tmp_path_factory.mktemp("mip"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=out))
-    base = "http://127.0.0.1:%d/" % server.server_address[1]
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host-tools"))
-    r = subprocess.run([sys.executable, "-m", "mgtool.mippkg", "--out", out, "--base-url", base],
-                       capture_output=True, text=True, timeout=120, env=env)
-    assert r.returncode == 0, r.stdout + r.stderr
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base, out
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def sb():
-    if os.geteuid() != 0:
-        pytest.skip("board tests need root (network namespaces)")
-    b = StockBoard()
-    yield b
-    b.close()
+    with httpdir.serve(out) as base:
+        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "host-tools"))
+        r = subprocess.run([sys.executable, "-m", "mgtool.mippkg", "--out", out, "--base-url", base],
+                           capture_output=True, text=True, timeout=120, env=env)
+        assert r.returncode == 0, r.stdout + r.stderr
+        yield base, out
 
 
 def mpremote(sb, *args, timeout=300):
@@ -88,7 +69,7 @@ def test_a_package_url_that_does_not_answer(sb):
 def test_mpremote_mip_install_then_tunnel_up_at_boot(sb, served, tmp_path):
     base, out = served
     site = tmp_path / "site.toml"
-    site.write_text(SITE % (sb.bl.peer_key.private, PORT, BOARD_INNER, sb.bl.board_key.public))
+    site.write_text(site_text(sb.bl, BOARD_INNER + "/32", board="rp2-pico-w"))
     r = mgtool("config", str(site), "-d", "sensor", "-f", "board")
     assert r.returncode == 0, r.stdout + r.stderr
     # That JSON names the key file `mgtool provision` makes on the board; without mgtool the
@@ -116,26 +97,3 @@ def test_mpremote_mip_install_then_tunnel_up_at_boot(sb, served, tmp_path):
     r = sb.bl.peer_node.ping(BOARD_INNER, count=3, interval=0.3, wait=5)
     assert r.returncode == 0, r.stdout + r.stderr
 
-
-SITE = """[site]
-name = "lab"
-
-[[device]]
-name = "peer"
-kind = "linux"
-address = "10.0.0.1/24"
-private_key = "%s"
-endpoint = "peer.lab:%d"
-
-[[device]]
-name = "sensor"
-kind = "board"
-board = "rp2-pico-w"
-address = "%s/32"
-public_key = "%s"
-
-[[link]]
-a = "peer"
-b = "sensor"
-keepalive = 25
-"""

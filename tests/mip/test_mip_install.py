@@ -2,16 +2,14 @@
 source) into an empty folder of a stock unix port (no wgcrypto built in), from package.json files
 served by a local HTTP server on 127.0.0.1; then the board application runs from that install
 over UDP sockets (mgboard's UdpLink, the Wi-Fi boards' path) against wireguard-go."""
-import functools
-import http.server
 import json
 import os
 import subprocess
-import threading
 import time
 
 import pytest
 
+import httpdir
 import lab as lablib
 import wgdaemon
 
@@ -31,23 +29,14 @@ def micropython(code, path, timeout=120, node=None):
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The mip packages, built from the manifests for this server's address, on 127.0.0.1."""
     from mgtool import mippkg
     out = str(tmp_path_factory.mktemp("mip"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=out))
-    base = "http://127.0.0.1:%d/" % server.server_address[1]
-    mippkg.build(ROOT, out, base)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    yield base, out
-    server.shutdown()
+    with httpdir.serve(out) as base:
+        mippkg.build(ROOT, out, base)
+        yield base, out
 
 
 @pytest.fixture(scope="module")
