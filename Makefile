@@ -176,7 +176,7 @@ build/boards/qemu-mps2-an386-builtin/firmware.elf: build/boards/%-builtin/firmwa
 
 # RISC-V: MicroPython's VIRT_RV32 (QEMU virt) with what stock ESP32 firmware
 # adds (board/qemu-virt-rv32/port); nothing of MicroGuard frozen in.
-build/boards/qemu-virt-rv32/firmware.elf: $(wildcard board/qemu-virt-rv32/port/*) $(addprefix board/shared/qemu-mps2/,flash.c boot.c semihost.h) | $(DEPS) $(MPY_CROSS)
+build/boards/qemu-virt-rv32/firmware.elf: $(wildcard board/qemu-virt-rv32/port/*) $(addprefix board/shared/qemu-mps2/,flash.c boot.c semihost.h semihost_cmdline.c interrupt.c console_intr.h _boot.py) | $(DEPS) $(MPY_CROSS)
 	@echo "build: board qemu-virt-rv32"
 	@mkdir -p $(dir $@)
 	@# A build folder from before the board had littlefs keeps qstrs without it: regenerate them.

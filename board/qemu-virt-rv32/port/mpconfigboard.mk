@@ -32,10 +32,11 @@ LDFLAGS += -Wl,--wrap=mp_init -Wl,--wrap=mp_hal_stdin_rx_chr
 SRC_C += \
 	shared/runtime/semihosting_rv32.c \
 	$(BOARD_DIR)/semihost_rv32.c \
+	$(MPS2_SHARED)/semihost_cmdline.c \
 	$(MPS2_SHARED)/flash.c \
 	$(MPS2_SHARED)/boot.c \
 	$(BOARD_DIR)/virt_uart.c \
-	$(BOARD_DIR)/virt_interrupt.c \
+	$(MPS2_SHARED)/interrupt.c \
 	$(BOARD_DIR)/modvirt.c \
 	$(BOARD_DIR)/virt_time.c
 

@@ -29,32 +29,7 @@ int sh_flen(int fd) {
     return mp_semihosting_flen(fd);
 }
 
-int sh_cmdline_value(const char *key, char *out, size_t out_len) {
-    static char line[256];
-    memset(line, 0, sizeof(line));
-    if (mp_semihosting_get_cmdline(line, sizeof(line) - 1) != 0) {
-        return -1;
-    }
-    size_t klen = strlen(key);
-    // Words are separated by spaces; QEMU puts the kernel file name first.
-    for (char *p = line; *p;) {
-        while (*p == ' ') {
-            p++;
-        }
-        char *end = p;
-        while (*end && *end != ' ') {
-            end++;
-        }
-        if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            size_t n = end - (p + klen + 1);
-            if (n >= out_len) {
-                return -1;
-            }
-            memcpy(out, p + klen + 1, n);
-            out[n] = 0;
-            return (int)n;
-        }
-        p = end;
-    }
-    return -1;
+int sh_get_cmdline(char *line, size_t len) {
+    memset(line, 0, len);
+    return mp_semihosting_get_cmdline(line, len - 1) != 0 ? -1 : 0;
 }

@@ -15,14 +15,9 @@
 #define MICROPY_PY_OS_URANDOM       (1)
 #define MICROPY_PY_OS_INCLUDEFILE   "virt_modos.h"
 
-// Ctrl-C from the console while a program runs (virt_interrupt.c).
-void virt_poll_interrupt_char(void);
-#define MICROPY_INTERNAL_EVENT_HOOK virt_poll_interrupt_char()
-#define MICROPY_VM_HOOK_COUNT       (4000)
-#define MICROPY_VM_HOOK_INIT        static unsigned int vm_hook_divisor = MICROPY_VM_HOOK_COUNT;
-#define MICROPY_VM_HOOK_POLL        if (--vm_hook_divisor == 0) { \
-        vm_hook_divisor = MICROPY_VM_HOOK_COUNT; \
-        virt_poll_interrupt_char(); \
-}
-#define MICROPY_VM_HOOK_LOOP        MICROPY_VM_HOOK_POLL
-#define MICROPY_VM_HOOK_RETURN      MICROPY_VM_HOOK_POLL
+// Ctrl-C from the console while a program runs (the MPS2 boards'
+// interrupt.c): the ns16550 UART0's receive buffer and line status (data
+// ready is bit 0).
+#define MG_CONSOLE_RX_READY()       ((*(volatile uint8_t *)0x10000005) & 0x01)
+#define MG_CONSOLE_RX_BYTE()        (*(volatile uint8_t *)0x10000000)
+#include "console_intr.h"

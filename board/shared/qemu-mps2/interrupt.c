@@ -1,19 +1,13 @@
-// Ctrl-C on the REPL console (UART0) while a program runs, as boards with a
-// UART interrupt have it: without this, a main.py that runs the tunnel
-// forever could never be stopped from the console, so `mgtool status` and
-// `mgtool provision` would find no REPL. The UART has no interrupt line
-// wired here, so the console is polled whenever MicroPython waits for an
-// event (asyncio, select, sleep) and every few thousand bytecodes
-// (MICROPY_INTERNAL_EVENT_HOOK and MICROPY_VM_HOOK_POLL in mps2config.h).
+// Ctrl-C on the REPL console while a program runs, as boards with a UART
+// interrupt have it: without this, a main.py that runs the tunnel forever
+// could never be stopped from the console, so `mgtool status` and
+// `mgtool provision` would find no REPL. Polled (console_intr.h) through the
+// board's MG_CONSOLE_RX_READY()/MG_CONSOLE_RX_BYTE() (its config header).
 // Other bytes are kept for the REPL's next reads (mp_hal_stdin_rx_chr is
 // wrapped, -Wl,--wrap).
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "shared/runtime/interrupt_char.h"
-
-#define UART0_DATA  (*(volatile uint32_t *)0x40004000)
-#define UART0_STATE (*(volatile uint32_t *)0x40004004)
-#define UART_STATE_RXFULL (1 << 1)
 
 // Bytes that arrived while code ran and were not the interrupt character:
 // kept (up to the buffer's size) for the REPL's next reads.
@@ -21,14 +15,15 @@
 static uint8_t pending[PENDING_SIZE];
 static unsigned int pending_head, pending_len;
 
-void mps2_poll_interrupt_char(void) {
+void mg_poll_interrupt_char(void) {
     // Only while code runs (the REPL sets the character then); the REPL
-    // reads its own input otherwise.
+    // reads its own input otherwise, and a script that carries its link on
+    // the console sets micropython.kbd_intr(-1).
     if (mp_interrupt_char < 0) {
         return;
     }
-    while (UART0_STATE & UART_STATE_RXFULL) {
-        int c = UART0_DATA & 0xff;
+    while (MG_CONSOLE_RX_READY()) {
+        int c = MG_CONSOLE_RX_BYTE();
         if (c == mp_interrupt_char) {
             mp_sched_keyboard_interrupt();
         } else if (pending_len < PENDING_SIZE) {

@@ -8,6 +8,7 @@ MICROPY_VFS_LFS2 = 1
 
 SRC_C += \
 	$(MPS2_SHARED)/semihost.c \
+	$(MPS2_SHARED)/semihost_cmdline.c \
 	$(MPS2_SHARED)/flash.c \
 	$(MPS2_SHARED)/uart.c \
 	$(MPS2_SHARED)/ticks.c \

@@ -10,14 +10,8 @@
 #undef MICROPY_PY_ASYNCIO
 #define MICROPY_PY_ASYNCIO          (1)
 
-// Ctrl-C from the console while a program runs (interrupt.c).
-void mps2_poll_interrupt_char(void);
-#define MICROPY_INTERNAL_EVENT_HOOK mps2_poll_interrupt_char()
-#define MICROPY_VM_HOOK_COUNT       (4000)
-#define MICROPY_VM_HOOK_INIT        static unsigned int vm_hook_divisor = MICROPY_VM_HOOK_COUNT;
-#define MICROPY_VM_HOOK_POLL        if (--vm_hook_divisor == 0) { \
-        vm_hook_divisor = MICROPY_VM_HOOK_COUNT; \
-        mps2_poll_interrupt_char(); \
-}
-#define MICROPY_VM_HOOK_LOOP        MICROPY_VM_HOOK_POLL
-#define MICROPY_VM_HOOK_RETURN      MICROPY_VM_HOOK_POLL
+// Ctrl-C from the console while a program runs: the CMSDK UART0's data and
+// state registers (RX full is bit 1).
+#define MG_CONSOLE_RX_READY()       ((*(volatile uint32_t *)0x40004004) & (1 << 1))
+#define MG_CONSOLE_RX_BYTE()        ((*(volatile uint32_t *)0x40004000) & 0xff)
+#include "console_intr.h"

@@ -43,33 +43,11 @@ int sh_flen(int fd) {
     return (int)sh_call(SYS_FLEN, args);
 }
 
-int sh_cmdline_value(const char *key, char *out, size_t out_len) {
-    static char line[256];
-    uint32_t args[2] = {(uint32_t)line, sizeof(line)};
+int sh_get_cmdline(char *line, size_t len) {
+    uint32_t args[2] = {(uint32_t)line, len};
     if (sh_call(SYS_GET_CMDLINE, args) != 0) {
         return -1;
     }
-    line[sizeof(line) - 1] = 0;
-    size_t klen = strlen(key);
-    // Words are separated by spaces; QEMU puts the kernel file name first.
-    for (char *p = line; *p;) {
-        while (*p == ' ') {
-            p++;
-        }
-        char *end = p;
-        while (*end && *end != ' ') {
-            end++;
-        }
-        if ((size_t)(end - p) > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            size_t n = end - (p + klen + 1);
-            if (n >= out_len) {
-                return -1;
-            }
-            memcpy(out, p + klen + 1, n);
-            out[n] = 0;
-            return (int)n;
-        }
-        p = end;
-    }
-    return -1;
+    line[len - 1] = 0;
+    return 0;
 }
