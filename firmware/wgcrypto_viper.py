@@ -201,16 +201,41 @@ _PB = bytearray(24)
 
 
 @micropython.viper
-def _limbs(dst: ptr32, src: ptr8, top: int):
-    # dst[0..9] = the 13-bit limbs of the 16 little-endian bytes src[0..15],
-    # with `top` as bit 128 (the block's pad bit).
+def _limbs13(dst: ptr32, src: ptr8, n: int):
+    # dst[0..n-1] = the low 13n bits of the little-endian bytes at src, 13 bits a limb (Poly1305
+    # and X25519 both count in these limbs; each sets its top limb itself). Reads src[0..(13n+15)/8].
     i = 0
-    while i < 9:
+    while i < n:
         p = i * 13
         q = p >> 3
         w = uint(src[q]) | (uint(src[q + 1]) << 8) | (uint(src[q + 2]) << 16)
         dst[i] = (w >> (p & 7)) & 0x1FFF
         i += 1
+
+
+@micropython.viper
+def _bytes13(dst: ptr8, src: ptr32, n: int):
+    # dst[0..n-1] = the little-endian bytes of the 13-bit limbs at src (the inverse of _limbs13).
+    acc = uint(0)
+    bits = 0
+    k = 0
+    j = 0
+    while j < n:
+        while bits < 8:
+            acc |= uint(src[k]) << bits
+            bits += 13
+            k += 1
+        dst[j] = acc
+        acc >>= 8
+        bits -= 8
+        j += 1
+
+
+@micropython.viper
+def _limbs(dst: ptr32, src: ptr8, top: int):
+    # dst[0..9] = the 13-bit limbs of the 16 little-endian bytes src[0..15],
+    # with `top` as bit 128 (the block's pad bit).
+    _limbs13(dst, src, 9)
     # limb 9: bits 117..129
     dst[9] = ((uint(src[14]) | (uint(src[15]) << 8)) >> 5) | (uint(top) << 11)
 
@@ -318,19 +343,7 @@ def _poly_finish(ps: ptr32, out: ptr8):
         ps[k] = a & 0x1FFF
         c = a >> 13
         k += 1
-    acc = uint(0)
-    bits = 0
-    k = 0
-    j = 0
-    while j < 16:
-        while bits < 8:
-            acc |= uint(ps[k]) << bits
-            bits += 13
-            k += 1
-        out[j] = acc
-        acc >>= 8
-        bits -= 8
-        j += 1
+    _bytes13(out, ps, 16)
 
 
 _LEN16 = bytearray(16)
@@ -870,13 +883,7 @@ def _x25519_run(w: ptr32):
     sc[31] = (sc[31] & 127) | 64
     ub = ptr8(uint(w) + 1568)
     x1 = ptr32(uint(w) + 256)
-    i = 0
-    while i < 19:
-        p = i * 13
-        q = p >> 3
-        v = uint(ub[q]) | (uint(ub[q + 1]) << 8) | (uint(ub[q + 2]) << 16)
-        x1[i] = (v >> (p & 7)) & M
-        i += 1
+    _limbs13(x1, ub, 19)
     x1[19] = ((uint(ub[30]) | (uint(ub[31]) << 8)) >> 7) & 0xFF
     # x2 = 1, z2 = 0, x3 = u, z3 = 1
     i = 0
@@ -1156,20 +1163,7 @@ def _x25519_run(w: ptr32):
         r[i] = a ^ (mask & (a ^ uint(g[i])))
         i += 1
     # 32 bytes, little-endian
-    out = ptr8(uint(w) + 1600)
-    acc = uint(0)
-    bits = 0
-    i = 0
-    j = 0
-    while j < 32:
-        while bits < 8:
-            acc |= uint(r[i]) << bits
-            bits += 13
-            i += 1
-        out[j] = acc
-        acc >>= 8
-        bits -= 8
-        j += 1
+    _bytes13(ptr8(uint(w) + 1600), r, 32)
 
 
 _Z32 = bytes(32)
