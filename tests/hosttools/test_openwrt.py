@@ -249,14 +249,14 @@ def test_second_session_on_a_console_started_with_sigint_ignored_and_blocked(tmp
     # starts as a router's does, with default signals: the Ctrl-C a second session sends to
     # clear the line must not end the shell.
     r = Router()
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        r.connect()
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        signal.signal(signal.SIGINT, old)
-    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            r.connect()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            signal.signal(signal.SIGINT, old)
         bad = tmp_path / "openwrt-bad-sysupgrade.bin"
         bad.write_bytes(b"NOTANIMG" + os.urandom(500))
         for _ in range(2):
