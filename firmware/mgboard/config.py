@@ -1,11 +1,31 @@
 # The tunnel configuration a board boots with: /flash/wireguard.json (written
 # by `mgtool provision`, or by hand). Keys are base64 text as in wg(8):
 # {"private_key": "...", "peer_public_key": "...", "endpoint": "host:51820",
-#  "address": "10.0.0.2/32", "allowed_ips": ["10.0.0.0/24"],
-#  "preshared_key": null, "keepalive": 25, "echo_port": 7}
+#  "address": "10.0.0.2/32" (or a list: one IPv4, one IPv6), "allowed_ips": ["10.0.0.0/24"],
+#  "preshared_key": null, "keepalive": 25, "echo_port": 7,
+#  "peers": [{"public_key": "...", "endpoint": "host:port", "allowed_ips": [...],
+#             "preshared_key": null, "keepalive": 25}, ...]    (more peers, optional)
+#  "console_port": 23 (optional: the command console on the tunnel address)}
 import json
 
 PATH = "/flash/wireguard.json"
+
+
+def _endpoint(text):
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def _peer(path, p):
+    if not p.get("public_key"):
+        raise ValueError("%s: a peer without public_key" % path)
+    return {
+        "public_key": p["public_key"],
+        "endpoint": _endpoint(p["endpoint"]) if p.get("endpoint") else None,
+        "allowed_ips": tuple(p.get("allowed_ips", ())),
+        "preshared_key": p.get("preshared_key"),
+        "keepalive": p.get("keepalive", 25),
+    }
 
 
 def load(path=PATH):
@@ -14,13 +34,13 @@ def load(path=PATH):
     for k in ("private_key", "peer_public_key", "endpoint"):
         if not cfg.get(k):
             raise ValueError("%s: %s missing" % (path, k))
-    host, _, port = cfg["endpoint"].rpartition(":")
     return {
         "private_key": cfg["private_key"],
         "peer_public_key": cfg["peer_public_key"],
-        "endpoint": (host.strip("[]"), int(port)),
+        "endpoint": _endpoint(cfg["endpoint"]),
         "address": cfg.get("address", "10.0.0.2/32"),
         "allowed_ips": tuple(cfg.get("allowed_ips", ("10.0.0.0/24",))),
         "preshared_key": cfg.get("preshared_key"),
         "keepalive": cfg.get("keepalive", 25),
+        "peers": [_peer(path, p) for p in cfg.get("peers", ())],
     }, cfg.get("echo_port", 7)

@@ -1,18 +1,20 @@
-# mgboard.Tunnel: the microcontroller API. One peer, one tunnel address,
-# UDP datagrams in and out, ICMP echo answered, reconnecting by itself; driven
-# by asyncio on top of the engine's I/O-free Device. The outer transport
-# ("link") is pluggable: send(data, (host, port)), async recv() -> (data,
-# (host, port)), async resolve(name) -> IPv4 text or None (mgboard.udplink
-# for sockets, mgboard.seriallink for SLIP over a UART).
+# mgboard.Tunnel: the microcontroller API. One or several peers routed by
+# their allowed IPs, IPv4 and IPv6 tunnel addresses, UDP datagrams in and out,
+# TCP streams, ICMP echo answered, each peer reconnecting by itself; driven by
+# asyncio on top of the engine's I/O-free Device. The outer transport ("link")
+# is pluggable: send(data, (host, port)), async recv() -> (data, (host, port)),
+# async resolve(name) -> IPv4 text or None (mgboard.udplink for sockets,
+# mgboard.seriallink for SLIP over a UART).
 import asyncio
 
 from wireguard.device import Device
 from wireguard.constants import REJECT_AFTER_TIME, REKEY_TIMEOUT
 from wireguard.ipaddr import parse_ip, parse_prefix, format_ip
-from wireguard.keys import from_base64
+from wireguard.keys import from_base64, to_base64
 
-from . import ipv4
 from .clock import Monotonic
+from .iphost import IpHost
+from .remote import Remote
 
 # Without a session, try a fresh handshake (re-resolving the endpoint) this
 # often once the engine's own retries have given up.
@@ -43,56 +45,75 @@ def _default_clock():
     return PersistedClock(FileSlots()).wall
 
 
+def _list(v):
+    return [v] if isinstance(v, str) else list(v)
+
+
 class Tunnel:
-    def __init__(self, private_key, peer_public_key, endpoint=("host", 51820), address="10.0.0.2/32",
+    def __init__(self, private_key, peer_public_key=None, endpoint=("host", 51820), address="10.0.0.2/32",
                  allowed_ips=("10.0.0.0/24",), preshared_key=None, keepalive=25,
-                 link=None, wall_clock=None, rng=None, port=5000, monotonic=None, queue_len=8):
-        self._ip4 = ipv4
-        self.address = parse_prefix(address)[0]
-        if len(self.address) != 4:
-            raise ValueError("the tunnel address must be IPv4")
-        self.endpoint_name = endpoint[0]
-        self.endpoint_port = endpoint[1]
+                 link=None, wall_clock=None, rng=None, port=5000, monotonic=None, queue_len=8,
+                 peers=()):
+        """address: one prefix or a list (one IPv4 and/or one IPv6). peers: more
+        peers as dicts with public_key, endpoint, allowed_ips, and optionally
+        preshared_key and keepalive; peer_public_key and its arguments are the
+        first peer."""
+        self.ip = IpHost(parse_prefix(a)[0] for a in _list(address))
+        self.address = self.ip.addresses[0]
         self.port = port
         self.link = link
         self.now = monotonic or Monotonic()
         self.dev = Device(_key(private_key), rng=rng, wall_clock=wall_clock or _default_clock())
         self.dev.on_event = self._on_event
-        self.peer = self.dev.add_peer(_key(peer_public_key), preshared_key=_key(preshared_key),
-                                      persistent_keepalive=keepalive,
-                                      allowed_ips=[parse_prefix(p) for p in allowed_ips])
-        try:
-            self.dev.set_endpoint(self.peer, (format_ip(parse_ip(self.endpoint_name)), self.endpoint_port))
-        except ValueError:
-            pass                        # a name: resolved by start()
+        specs = list(peers)
+        if peer_public_key is not None:
+            specs.insert(0, {"public_key": peer_public_key, "endpoint": endpoint, "allowed_ips": allowed_ips,
+                             "preshared_key": preshared_key, "keepalive": keepalive})
+        if not specs:
+            raise ValueError("a tunnel needs at least one peer")
+        self.remotes = []               # in configuration order: the first is "the" peer
+        self._remote_of = {}            # engine peer -> Remote
+        for s in specs:
+            self.add_peer(**s)
+        self.peer = self.remotes[0].peer
+        self.ip.on_udp = self._on_udp
         self._inbox = []
         self._inbox_len = queue_len
         self._inbox_event = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks = []
         self._out = []
-        self._pending_replies = []      # ICMP echo replies, sent after the receive call
-        self.handshake_at = None        # monotonic time of the last completed handshake
-        self.last_attempt = None
-        self.attempt_since = None       # first unanswered initiation of the current attempt
-        self.last_resolve = None
-        self.gave_up = False
-        self.last_error = None
-        self.dropped = 0                # tunnelled packets we had no use for
-        self.handshakes = 0
+        self.dropped = 0                # tunnelled datagrams we had no use for
+
+    def add_peer(self, public_key, endpoint=None, allowed_ips=(), preshared_key=None, keepalive=25):
+        peer = self.dev.add_peer(_key(public_key), preshared_key=_key(preshared_key),
+                                 persistent_keepalive=keepalive,
+                                 allowed_ips=[parse_prefix(p) for p in _list(allowed_ips)])
+        r = Remote(peer, endpoint and (endpoint[0], int(endpoint[1])))
+        self.remotes.append(r)
+        self._remote_of[peer] = r
+        if endpoint:
+            try:
+                self.dev.set_endpoint(peer, (format_ip(parse_ip(r.endpoint_name)), r.endpoint_port))
+            except ValueError:
+                pass                    # a name: resolved by start()
+        return peer
 
     # ------------------------------------------------------------ public API
 
     async def start(self, timeout=15):
-        """Bring the tunnel up; returns is_connected() once the first handshake
-        completes or `timeout` seconds pass (it keeps trying afterwards)."""
+        """Bring the tunnel up; returns is_connected() once every peer with an
+        endpoint has completed a handshake or `timeout` seconds pass (it keeps
+        trying afterwards)."""
         if self.link is None:
             self.link = _default_link()
         if not self._tasks:
             self._tasks = [asyncio.create_task(self._rx_loop()), asyncio.create_task(self._timer_loop())]
-        await self._connect()
+        for r in self.remotes:
+            if r.endpoint_name is not None:
+                await self._connect(r)
         for _ in range(int(timeout * 10)):
-            if self.is_connected():
+            if self._all_connected():
                 break
             await asyncio.sleep_ms(100)
         return self.is_connected()
@@ -102,15 +123,22 @@ class Tunnel:
             t.cancel()
         self._tasks = []
 
-    def is_connected(self):
-        kp = self.peer.keypairs.current
-        return (kp is not None and self.handshake_at is not None
-                and self.now() - self.handshake_at < REJECT_AFTER_TIME)
+    def is_connected(self, peer=None):
+        """The first peer's session (or the given peer's) is up."""
+        return self._remote_of[peer or self.peer].connected(self.now(), REJECT_AFTER_TIME)
+
+    @property
+    def handshakes(self):
+        return sum(r.handshakes for r in self.remotes)
 
     def send(self, data, dst=("10.0.0.1", 5000), sport=None):
         """Send a UDP datagram to a tunnel address (queued by the engine until
         a session exists)."""
-        pkt = self._ip4.build_udp(self.address, parse_ip(dst[0]), sport or self.port, dst[1], data)
+        self.ip.send_udp(parse_ip(dst[0]), sport or self.port, dst[1], data)
+        self._flush()
+
+    def send_packet(self, pkt):
+        """An IP packet into the tunnel, routed to a peer by its allowed IPs."""
         self._perform(self.dev.send_packet(pkt, self.now(), self._fresh()))
 
     async def recv(self):
@@ -121,21 +149,31 @@ class Tunnel:
         return self._inbox.pop(0)
 
     def stats(self):
+        """The first peer's figures at the top level, every peer's in "peers"."""
         now = self.now()
-        p = self.peer
+        peers = [self._peer_stats(r, now) for r in self.remotes]
+        s = dict(peers[0])
+        s.update({"peers": peers, "drops": dict(self.dev.drops), "dropped": self.dropped + self.ip.dropped})
+        return s
+
+    # ------------------------------------------------------------ internals
+
+    def _peer_stats(self, r, now):
+        p = r.peer
         return {
-            "connected": self.is_connected(),
-            "handshake_age": None if self.handshake_at is None else now - self.handshake_at,
-            "handshakes": self.handshakes,
+            "public_key": to_base64(p.public_key),
+            "connected": r.connected(now, REJECT_AFTER_TIME),
+            "handshake_age": None if r.handshake_at is None else now - r.handshake_at,
+            "handshakes": r.handshakes,
             "tx_bytes": p.tx_bytes,
             "rx_bytes": p.rx_bytes,
             "endpoint": p.endpoint,
-            "last_error": self.last_error,
-            "drops": dict(self.dev.drops),
-            "dropped": self.dropped,
+            "last_error": r.last_error,
         }
 
-    # ------------------------------------------------------------ internals
+    def _all_connected(self):
+        now = self.now()
+        return all(r.connected(now, REJECT_AFTER_TIME) for r in self.remotes if r.endpoint_name)
 
     def _fresh(self):
         out = self._out
@@ -143,39 +181,38 @@ class Tunnel:
         return out
 
     def _on_event(self, name, peer):
-        if name == "handshake_initiation_sent":
-            if self.attempt_since is None:
-                self.attempt_since = self.now()
-        elif name == "handshake_complete":
-            self.attempt_since = None
-            self.handshake_at = self.now()
-            self.handshakes += 1
-            self.gave_up = False
-        elif name == "handshake_gave_up":
-            self.gave_up = True
-            self.last_error = "handshake gave up"
+        r = self._remote_of.get(peer)
+        if r is not None:
+            r.on_event(name, self.now())
 
-    async def _resolve(self):
-        name = self.endpoint_name
-        self.last_resolve = self.now()
+    def _on_udp(self, src, sport, dport, data):
+        if len(self._inbox) >= self._inbox_len:
+            self._inbox.pop(0)          # the reader is slow: keep the newest
+            self.dropped += 1
+        self._inbox.append((bytes(data), (format_ip(src), sport), dport))
+        self._inbox_event.set()
+
+    async def _resolve(self, r):
+        name = r.endpoint_name
+        r.last_resolve = self.now()
         try:
             parse_ip(name)
             host = name
         except ValueError:
             host = await self.link.resolve(name)
             if host is None:
-                self.last_error = "cannot resolve " + name
+                r.last_error = "cannot resolve " + name
                 return False
-        ep = (host, self.endpoint_port)
-        if self.peer.endpoint != ep:
-            self.dev.set_endpoint(self.peer, ep)
+        ep = (host, r.endpoint_port)
+        if r.peer.endpoint != ep:
+            self.dev.set_endpoint(r.peer, ep)
         return True
 
-    async def _connect(self):
-        self.last_attempt = self.now()
-        if await self._resolve():
-            self.gave_up = False
-            self._perform(self.dev.initiate_handshake(self.peer, self.now(), self._fresh()))
+    async def _connect(self, r):
+        r.last_attempt = self.now()
+        if await self._resolve(r):
+            r.gave_up = False
+            self._perform(self.dev.initiate_handshake(r.peer, self.now(), self._fresh()))
 
     def _perform(self, actions):
         for a in actions:
@@ -183,47 +220,25 @@ class Tunnel:
                 try:
                     self.link.send(a[2], a[1])
                 except Exception as e:      # a link error must not kill the tunnel
-                    self.last_error = "link: %r" % (e,)
+                    self.remotes[0].last_error = "link: %r" % (e,)
             else:
-                self._deliver(a[1])
+                self.ip.input(a[1])
         self._wake.set()
 
-    def _deliver(self, pkt):
-        ip4 = self._ip4
-        parsed = ip4.parse(pkt)
-        if parsed is None or parsed[2] != self.address:
-            self.dropped += 1
-            return
-        proto, src, dst, payload = parsed
-        if proto == ip4.PROTO_ICMP:
-            reply = ip4.echo_reply(src, dst, payload)
-            if reply is not None:
-                # Not performed here: the engine's "tun" buffer is still in use.
-                self._pending_replies.append(reply)
-                return
-        elif proto == ip4.PROTO_UDP:
-            udp = ip4.parse_udp(payload)
-            if udp is not None:
-                if len(self._inbox) >= self._inbox_len:
-                    self._inbox.pop(0)          # the reader is slow: keep the newest
-                    self.dropped += 1
-                self._inbox.append((bytes(udp[2]), (format_ip(src), udp[0]), udp[1]))
-                self._inbox_event.set()
-                return
-        self.dropped += 1
-
-    def _flush_replies(self):
-        while self._pending_replies:
-            self._perform(self.dev.send_packet(self._pending_replies.pop(0), self.now(), self._fresh()))
+    def _flush(self):
+        """Send what the IP layer queued (echo replies, TCP segments, datagrams)."""
+        pending = self.ip.pending
+        while pending:
+            self._perform(self.dev.send_packet(pending.pop(0), self.now(), self._fresh()))
 
     async def _rx_loop(self):
         while True:
             data, addr = await self.link.recv()
             try:
                 self._perform(self.dev.receive_datagram(data, addr, self.now(), self._fresh()))
-                self._flush_replies()
+                self._flush()
             except Exception as e:
-                self.last_error = repr(e)
+                self.remotes[0].last_error = repr(e)
 
     async def _timer_loop(self):
         while True:
@@ -238,29 +253,28 @@ class Tunnel:
                     pass
             try:
                 self._perform(self.dev.tick(self.now(), self._fresh()))
-                await self._reconnect_if_needed()
+                self._flush()
+                for r in self.remotes:
+                    if r.endpoint_name is not None:
+                        await self._reconnect_if_needed(r)
             except Exception as e:
-                self.last_error = repr(e)
+                self.remotes[0].last_error = repr(e)
 
-    async def _reconnect_if_needed(self):
+    async def _reconnect_if_needed(self, r):
         now = self.now()
-        # Stuck: handshakes have gone unanswered for a while (peer gone, or
-        # moved to another address).
-        stuck = self.attempt_since is not None and now - self.attempt_since >= RETRY_INTERVAL
-        if not (stuck or self.gave_up) and (self.handshake_at is not None or self.attempt_since is not None):
+        if not r.needs_attempt(now, RETRY_INTERVAL):
             return
-        if self.last_attempt is not None and now - self.last_attempt < RETRY_INTERVAL:
-            return
-        self.last_attempt = now
+        r.last_attempt = now
         # A DNS endpoint may have moved (dynamic DNS): look it up again.
-        old = self.peer.endpoint
-        if not await self._resolve():
+        old = r.peer.endpoint
+        if not await self._resolve(r):
             return
         # While a handshake is in flight the engine retries every REKEY_TIMEOUT
         # itself; start one here when it gave up, none is running, or the
         # endpoint changed under it.
-        sent = self.peer.last_sent_handshake
+        sent = r.peer.last_sent_handshake
         in_flight = sent is not None and now - sent < REKEY_TIMEOUT + 1
-        if self.gave_up or not in_flight or self.peer.endpoint != old:
-            self.gave_up = False
-            self._perform(self.dev.initiate_handshake(self.peer, self.now(), self._fresh()))
+        if r.gave_up or not in_flight or r.peer.endpoint != old:
+            r.gave_up = False
+            self._perform(self.dev.initiate_handshake(r.peer, self.now(), self._fresh()))
+
