@@ -8,6 +8,11 @@
 
 The board reaches the peer by the name `peer.lab`, resolved by the bridge
 from a hosts file the test may rewrite (DNS re-resolution).
+
+With ipv6=True both tunnel ends also get IPv6 addresses (fd00::1, fd00::2).
+With second_peer=True a second wireguard-go (peer2 node, wg0 10.1.0.1/24,
+UDP 192.0.3.1:51820, linked to the bridge node) is the board's second peer,
+allowed 10.1.0.0/24 only.
 """
 import json
 import os
@@ -25,11 +30,19 @@ BRIDGE_OUTER = "192.0.2.2"
 PEER_INNER = "10.0.0.1"
 BOARD_INNER = "10.0.0.2"
 PORT = 51820
+PEER_INNER6 = "fd00::1"
+BOARD_INNER6 = "fd00::2"
+PEER2_OUTER = "192.0.3.1"
+BRIDGE2_OUTER = "192.0.3.2"
+PEER2_INNER = "10.1.0.1"
 
 
 class BoardLab:
-    def __init__(self, board="qemu-mps2-an386", keepalive=25, peer_knows_endpoint=True, icount=False):
+    def __init__(self, board="qemu-mps2-an386", keepalive=25, peer_knows_endpoint=True, icount=False,
+                 ipv6=False, second_peer=False):
         self.lab = lablib.Lab()
+        self.ipv6 = ipv6
+        self.second_peer = second_peer
         try:
             self._build(board, keepalive, peer_knows_endpoint, icount)
         except BaseException:
@@ -45,6 +58,8 @@ class BoardLab:
         self.board_key = lab.keypair("board")
         self.peer_knows_endpoint = peer_knows_endpoint
         self.start_peer()
+        if self.second_peer:
+            self._start_peer2()
         self.hosts_file = lab.path("hosts")
         self.set_dns(PEER_OUTER)
         self.serial = lab.path("slip.sock")
@@ -71,16 +86,38 @@ class BoardLab:
             "endpoint": "peer.lab:%d" % PORT, "address": BOARD_INNER + "/32",
             "allowed_ips": ["10.0.0.0/24"], "keepalive": keepalive, "echo_port": 7,
         }
+        if self.ipv6:
+            self.config["address"] = [BOARD_INNER + "/32", BOARD_INNER6 + "/128"]
+            self.config["allowed_ips"].append("fd00::/64")
+        if self.second_peer:
+            self.config["peers"] = [{"public_key": self.peer2_key.public, "endpoint": "%s:%d" % (PEER2_OUTER, PORT),
+                                     "allowed_ips": ["10.1.0.0/24"], "keepalive": keepalive}]
         self.vm.put("/flash/wireguard.json", json.dumps(self.config).encode())
 
     def start_peer(self):
         self.wg = wgdaemon.Daemon(self.peer_node, "wireguard-go")
-        conf = "[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s/32\n" % (
-            self.peer_key.private, PORT, self.board_key.public, BOARD_INNER)
+        allowed = BOARD_INNER + "/32" + (", %s/128" % BOARD_INNER6 if self.ipv6 else "")
+        conf = "[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\n" % (
+            self.peer_key.private, PORT, self.board_key.public, allowed)
         if self.peer_knows_endpoint:
             conf += "Endpoint = %s:%d\n" % (BRIDGE_OUTER, PORT)
         self.wg.setconf(conf)
-        self.wg.up(PEER_INNER + "/24")
+        self.wg.up(PEER_INNER + "/24", *((PEER_INNER6 + "/64",) if self.ipv6 else ()))
+
+    def _start_peer2(self):
+        """A second site: its own namespace on its own link to the bridge, its
+        tunnel network 10.1.0.0/24 routed to the board's address."""
+        lab = self.lab
+        self.peer2_node = lab.node("peer2")
+        lab.link(self.peer2_node, self.bridge_node, [PEER2_OUTER + "/24"], [BRIDGE2_OUTER + "/24"])
+        self.peer2_node.route("192.0.2.0/24", "via", BRIDGE2_OUTER)
+        self.peer2_key = lab.keypair("peer2")
+        self.wg2 = wgdaemon.Daemon(self.peer2_node, "wireguard-go")
+        self.wg2.setconf("[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\n"
+                         "AllowedIPs = %s/32\nEndpoint = %s:%d\n" % (
+                             self.peer2_key.private, PORT, self.board_key.public, BOARD_INNER, BRIDGE_OUTER, PORT))
+        self.wg2.up(PEER2_INNER + "/24")
+        self.peer2_node.route(BOARD_INNER + "/32", "dev", "wg0")
 
     def restart_peer(self):
         self.wg.stop()

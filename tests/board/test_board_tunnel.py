@@ -25,12 +25,13 @@ def udp_exchange(node, dst, port, payload, timeout=5):
     return node.run(["python3", "-c", code], timeout=timeout + 10).stdout.strip()
 
 
-def udp_listen(node, port, seconds):
-    """Start a listener on the peer's tunnel address; .communicate() returns its lines."""
-    code = ("import socket,time\ns=socket.socket(2,2)\ns.bind((%r,%d))\ns.settimeout(0.5)\n"
+def udp_listen(node, port, seconds, host=PEER_INNER):
+    """Start a listener on a tunnel address of the node (the peer's by default);
+    .communicate() returns its lines."""
+    code = ("import socket,time\ns=socket.socket(%d,2)\ns.bind((%r,%d))\ns.settimeout(0.5)\n"
             "print('ready',flush=True)\nend=time.time()+%f\nwhile time.time()<end:\n try:\n"
             "  d,a=s.recvfrom(2000)\n  print(d.decode(),a[0],a[1],flush=True)\n except OSError:\n  pass\n"
-            % (PEER_INNER, port, seconds))
+            % (10 if ":" in host else 2, host, port, seconds))
     p = node.popen(["python3", "-c", code], stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
     return p
