@@ -53,7 +53,7 @@ class Tunnel:
     def __init__(self, private_key, peer_public_key=None, endpoint=("host", 51820), address="10.0.0.2/32",
                  allowed_ips=("10.0.0.0/24",), preshared_key=None, keepalive=25,
                  link=None, wall_clock=None, rng=None, port=5000, monotonic=None, queue_len=8,
-                 peers=()):
+                 peers=(), mtu=1420, tcp_limits=None):
         """address: one prefix or a list (one IPv4 and/or one IPv6). peers: more
         peers as dicts with public_key, endpoint, allowed_ips, and optionally
         preshared_key and keepalive; peer_public_key and its arguments are the
@@ -61,6 +61,9 @@ class Tunnel:
         self.ip = IpHost(parse_prefix(a)[0] for a in _list(address))
         self.address = self.ip.addresses[0]
         self.port = port
+        self.mtu = mtu
+        self.tcp_limits = tcp_limits or {}
+        self._tcp = None
         self.link = link
         self.now = monotonic or Monotonic()
         self.dev = Device(_key(private_key), rng=rng, wall_clock=wall_clock or _default_clock())
@@ -140,6 +143,30 @@ class Tunnel:
     def send_packet(self, pkt):
         """An IP packet into the tunnel, routed to a peer by its allowed IPs."""
         self._perform(self.dev.send_packet(pkt, self.now(), self._fresh()))
+
+    def tcp(self):
+        """The TCP layer, made on first use: a tunnel that never opens a stream
+        pays nothing for it."""
+        if self._tcp is None:
+            from .tcpstream import TcpLayer
+            self._tcp = TcpLayer(self.ip, self.now, self.dev.rng, self._kick, mtu=self.mtu, **self.tcp_limits)
+        return self._tcp
+
+    async def open_connection(self, host, port, timeout=None):
+        """(reader, writer) of a TCP connection to a tunnel address."""
+        s = await self.tcp().connect(parse_ip(host), port, timeout)
+        return s, s
+
+    async def start_server(self, callback, port, backlog=None):
+        """callback(reader, writer) is run as a task for each connection to port
+        on our tunnel addresses."""
+        return self.tcp().listen(port, callback, backlog)
+
+    def socket_module(self):
+        """A stand-in for the socket module whose sockets are TCP through the
+        tunnel, for blocking clients (e.g. umqtt.simple)."""
+        from .tcpsocket import SocketModule
+        return SocketModule(self.tcp())
 
     async def recv(self):
         """The next UDP datagram addressed to us: (data, (src, sport), dport)."""
@@ -225,6 +252,12 @@ class Tunnel:
                 self.ip.input(a[1])
         self._wake.set()
 
+    def _kick(self):
+        """Send what TCP and the IP layer have queued, now."""
+        if self._tcp is not None:
+            self._tcp.tick()
+        self._flush()
+
     def _flush(self):
         """Send what the IP layer queued (echo replies, TCP segments, datagrams)."""
         pending = self.ip.pending
@@ -236,13 +269,17 @@ class Tunnel:
             data, addr = await self.link.recv()
             try:
                 self._perform(self.dev.receive_datagram(data, addr, self.now(), self._fresh()))
-                self._flush()
+                self._kick()
             except Exception as e:
                 self.remotes[0].last_error = repr(e)
 
     async def _timer_loop(self):
         while True:
             deadline = self.dev.next_deadline()
+            if self._tcp is not None:
+                t = self._tcp.next_deadline()
+                if t is not None and (deadline is None or t < deadline):
+                    deadline = t
             now = self.now()
             wait = MAX_IDLE if deadline is None else min(MAX_IDLE, max(0, deadline - now))
             self._wake.clear()
@@ -253,7 +290,9 @@ class Tunnel:
                     pass
             try:
                 self._perform(self.dev.tick(self.now(), self._fresh()))
-                self._flush()
+                self._kick()
+                if self._tcp is not None:
+                    self._tcp.notify()
                 for r in self.remotes:
                     if r.endpoint_name is not None:
                         await self._reconnect_if_needed(r)
