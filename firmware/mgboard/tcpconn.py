@@ -554,6 +554,10 @@ class Connection:
         if seq_lt(self.snd_nxt, ack):
             self.snd_nxt = ack
         self._dupacks = 0
+        if acked > 0 and self.retries and self.srtt is not None:
+            # New data got through: drop the backoff (a lossy link must not keep RTO at its cap).
+            self.rto = min(max(self.srtt + max(0.01, 4 * self.rttvar), self.cfg.rto_min),
+                           self.cfg.rto_max)
         self.retries = 0
         if acked > 0:
             self._cwnd = min(self._cwnd + self.mss, 0xffff)
