@@ -114,6 +114,7 @@ class Connection:
         self._last_rx = now
         self._tw_at = None
         self.rx_dropped = 0
+        self.probes = 0
 
     # ---- application side
 
@@ -275,6 +276,7 @@ class Connection:
         wnd = self.snd_wnd
         if wnd == 0 and self._probe:
             wnd = 1                     # zero-window probe (RFC 9293 §3.8.6.1)
+            self.probes += 1
         self._probe = False
         end = (self._buf_seq + len(sbuf)) & _MASK
         while True:
