@@ -37,6 +37,7 @@ class Stack:
         self.cfg = Config(**cfg)
         self.max_conns = max_conns
         self.backlog = backlog
+        self.per_peer = max(1, max_conns // 2)
         self.conns = {}
         self.listeners = {}
         self.malformed = 0
@@ -148,7 +149,7 @@ class Stack:
                 victim = lst.half_open[0]
         if victim is None:
             return False
-        victim.abort()
+        victim._terminate("dropped")
         self._sweep()
         return True
 
@@ -183,8 +184,18 @@ class Stack:
         self._reset(src, dst, seg)
 
     def _syn(self, lst, src, dst, seg, now):
+        # The oldest half-open gives way (SYN flood), silently: its source may be forged.
         if len(lst.half_open) >= lst.backlog:
-            lst.half_open[0].abort()    # the oldest half-open gives way (SYN flood)
+            lst.half_open[0]._terminate("dropped")
+            self._sweep()
+        # One remote address may hold at most half the table, so it cannot starve others.
+        mine = [c for c in self.conns.values() if c.remote == src]
+        if len(mine) >= self.per_peer:
+            half = [c for c in mine if c.state == SYN_RECEIVED]
+            if not half:
+                self.dropped_syns += 1
+                return
+            half[0]._terminate("dropped")
             self._sweep()
         if not self._make_room(lst):
             self.dropped_syns += 1

@@ -52,7 +52,7 @@ def pseudo_sum(src, dst, length):
     if len(src) == 4:
         tail = struct.pack(">BBH", 0, PROTO_TCP, length)
     else:
-        tail = struct.pack(">IxxxB", length, PROTO_TCP)
+        tail = struct.pack(">IHBB", length, 0, 0, PROTO_TCP)
     return checksum(tail, checksum(dst, checksum(src)))
 
 

@@ -59,7 +59,7 @@ def sender():
     time.sleep(float(hold))
     s.sendall(data)
     s.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=sender)
+t = threading.Thread(target=sender, daemon=True)
 t.start()
 time.sleep(read_delay)
 h = hashlib.sha256()

@@ -12,7 +12,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MICROPYTHON = os.path.join(ROOT, "build", "unix-x64", "micropython")
+MICROPYTHON = os.environ.get("MICROPYTHON", os.path.join(ROOT, "build", "unix-x64", "micropython"))
 LOOPBACK = os.path.join(HERE, "tcp_loopback.py")
 
 KIB = 1024
@@ -149,6 +149,22 @@ def test_connect_timeout(tl):
     assert conn.error == "timeout"
     assert 1.4 <= time.monotonic() - t0 < 2.5
     assert not st.conns
+
+
+def test_idle_timeout_resets(tl, peers):
+    L = _tcplinux()
+    st, conn, peer, _ = _established_pair(tl, peers, 5009, 101, idle_timeout=0.6)
+    t0 = time.monotonic()
+    assert tl.pump(lambda: conn.state_name() == "CLOSED", timeout=3)
+    assert conn.error == "idle"
+    assert 0.4 <= time.monotonic() - t0 < 1.5
+    sent = L.tcpseg.parse(L.ENGINE_B, L.LINUX_B, tl.sent[-1])
+    assert sent.flags & L.tcpseg.RST
+    # Linux got the RST: its blocked recv() fails and the peer dies.
+    end = time.monotonic() + 5
+    while peer.proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.02)
+    assert peer.proc.returncode not in (None, 0)
 
 
 def _established_pair(tl, peers, port, seed, hold=10.0, **stack):
