@@ -138,6 +138,21 @@ FALLBACK_MPY_ARCHS := armv7m armv7emsp rv32imc
 APP_MPY := $(patsubst firmware/%.py,build/mpy/xtensawin/%.mpy,$(APP_MPY_PY)) \
            $(foreach a,$(FALLBACK_MPY_ARCHS),build/mpy/$(a)/wgcrypto_pure.mpy build/mpy/$(a)/wgcrypto_viper.mpy)
 build-all: $(APP_MPY)
+
+# micropython-lib's umqtt.simple, the MQTT client the board tests hand the tunnel's
+# socket to. Debian's MicroPython source package leaves micropython-lib out, so it
+# comes from its PyPI release, checked against a pinned hash.
+UMQTT := build/pylib/umqtt/simple.py
+UMQTT_URL := https://files.pythonhosted.org/packages/bd/cf/697e3418b2f44222b3e848078b1e33ee76aedca9b6c2430ca1b1aec1ce1d/micropython-umqtt.simple-1.3.4.tar.gz
+UMQTT_SHA256 := b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7ccab8d12f
+$(UMQTT): | $(DEPS)
+	@echo "fetch: umqtt.simple 1.3.4 (micropython-lib, PyPI)"
+	@mkdir -p build/pylib/dl $(dir $@)
+	@curl -fsSL --retry 3 -o build/pylib/dl/umqtt.tar.gz $(UMQTT_URL)
+	@echo "$(UMQTT_SHA256)  build/pylib/dl/umqtt.tar.gz" | sha256sum -c --quiet
+	@tar -xzf build/pylib/dl/umqtt.tar.gz -C build/pylib/dl
+	@cp build/pylib/dl/micropython-umqtt.simple-1.3.4/umqtt/simple.py $@
+build-all: $(UMQTT)
 bench-board: build/mpy/armv7emsp/wgcrypto_pure.mpy build/mpy/armv7emsp/wgcrypto_viper.mpy
 mpy_compile = @mkdir -p $(dir $@) && out=$$($(MPY_CROSS) -march=$(1) -o $@ $< 2>&1) && [ -z "$$out" ] \
 	|| { echo "$<: $$out"; rm -f $@; exit 1; }
@@ -247,7 +262,7 @@ distclean:
 
 # Emulated microcontroller board against wireguard-go (issue 5).
 BOARD_DEMO_DEPS := build/boards/qemu-mps2-an386/firmware.elf build/natmods/armv7emsp/wgcrypto.mpy \
-                   build/boards/qemu-mps2-an386-stock/firmware.elf $(MPY_CROSS)
+                   build/boards/qemu-mps2-an386-stock/firmware.elf $(MPY_CROSS) $(UMQTT)
 
 .PHONY: demo-board bench-board test-board
 demo-board: $(BOARD_DEMO_DEPS)

@@ -44,6 +44,7 @@ class Stack:
         self.no_conn = 0
         self.dropped_syns = 0
         self.internal_errors = 0
+        self.last_error = None
         self._ack_budget = 0
         self._ack_second = None
         self._next_port = _EPHEMERAL_LO + self._rand(2) % _EPHEMERAL_N
@@ -160,9 +161,10 @@ class Stack:
         on what a peer sends: malformed segments are counted and dropped."""
         try:
             self._input(src, dst, segment, now)
-        except Exception:
+        except Exception as e:
             # A bug must not turn one peer's packet into a crash of the whole tunnel.
             self.internal_errors += 1
+            self.last_error = e
 
     def _input(self, src, dst, segment, now):
         seg = tcpseg.parse(src, dst, segment)

@@ -133,7 +133,8 @@ class Connection:
             n = len(buf)
         before = self._window()
         out = bytes(buf[:n])
-        del buf[:n]
+        # A new buffer, not `del buf[:n]`: board firmwares may lack slice deletion.
+        self._rbuf = buf[n:]
         # Announce a reopened window once it is worth a full segment (receiver-side SWS).
         if before < self.mss <= self._window() or before == 0:
             self._need_ack = True
@@ -550,7 +551,7 @@ class Connection:
         start = una if seq_le(self._buf_seq, una) else self._buf_seq
         nbytes = min(seq_diff(ack, start), len(self._sbuf))
         if nbytes > 0:
-            del self._sbuf[:nbytes]
+            self._sbuf = self._sbuf[nbytes:]
             self._buf_seq = (self._buf_seq + nbytes) & _MASK
         self.snd_una = ack
         if seq_lt(self.snd_nxt, ack):

@@ -43,6 +43,8 @@ class TunnelSocket:
 
     def write(self, buf, n=None):
         s = self._need()
+        if isinstance(buf, str):
+            buf = buf.encode()          # as MicroPython's own sockets take text
         data = bytes(buf if n is None else memoryview(buf)[:n])
         s.write(data)
         self._run(s.drain())

@@ -66,7 +66,8 @@ class BoardLab:
         self.bridge_log = open(lab.path("bridge.log"), "wb")
         self.bridge = self.bridge_node.popen(
             ["python3", os.path.join(HERE, "slipbridge.py"), "--serial", self.serial,
-             "--bind", "%s:%d" % (BRIDGE_OUTER, PORT), "--hosts-file", self.hosts_file],
+             "--bind", "%s:%d" % (BRIDGE_OUTER, PORT), "--hosts-file", self.hosts_file,
+             "--impair-file", lab.path("impair")],
             stdout=self.bridge_log, stderr=self.bridge_log)
         deadline = time.monotonic() + 10
         while not os.path.exists(self.serial):
@@ -127,6 +128,14 @@ class BoardLab:
     def set_dns(self, ip):
         with open(self.hosts_file, "w") as f:
             f.write("peer.lab %s\n" % ip)
+
+    def impair(self, loss=0.0, dup=0.0, reorder=0.0, seed=1):
+        """Seeded loss, duplication and reordering on the outer link, both
+        directions (the bridge re-reads this file); all zero = a clean link."""
+        tmp = self.lab.path("impair.tmp")
+        with open(tmp, "w") as f:
+            f.write("%f %f %f %d\n" % (loss, dup, reorder, seed))
+        os.replace(tmp, self.lab.path("impair"))
 
     def peer_handshake(self):
         return self.wg.peer(self.board_key.public)["latest_handshake"]

@@ -10,13 +10,21 @@ overrides first), which is how the board re-resolves a DNS endpoint.
 Frames: b"D" ip4 port16 payload | b"Q" name | b"A" ip4 name (see mgboard.seriallink).
 
     slipbridge.py --serial /tmp/x.sock --bind 192.0.2.2:51820 [--host peer.lab=192.0.2.1]
+                  [--impair-file PATH]
+
+The kernel here has no netem: with --impair-file, the bridge itself loses,
+duplicates and reorders datagrams in both directions, as the file says
+("loss dup reorder seed", fractions; re-read when it changes; absent or
+empty = a clean link).
 """
 import argparse
 import os
+import random
 import select
 import socket
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "firmware"))
 from mgboard import slip  # noqa: E402  (the same framing code the board runs)
@@ -28,6 +36,7 @@ def main():
     ap.add_argument("--bind", required=True, help="ip:port of the UDP socket")
     ap.add_argument("--host", action="append", default=[], help="name=ip answers for lookups")
     ap.add_argument("--hosts-file", help="file of 'name ip' lines, re-read on every lookup")
+    ap.add_argument("--impair-file", help="file of 'loss dup reorder seed', re-read when it changes")
     a = ap.parse_args()
     hosts = dict(h.split("=", 1) for h in a.host)
     ip, port = a.bind.rsplit(":", 1)
@@ -44,9 +53,24 @@ def main():
     conn = None
     decoder = slip.Decoder()
     counts = {"to_net": 0, "to_board": 0}
+    impair = Impairment(a.impair_file)
+
+    def to_net(payload, dst):
+        try:
+            udp.sendto(payload, dst)
+            counts["to_net"] += 1
+        except OSError as e:
+            print("send to %s failed: %s" % (dst, e), flush=True)
+
+    def to_board(frame):
+        if conn:
+            conn.sendall(frame)
+            counts["to_board"] += 1
+
     while True:
         rlist = [udp, server] + ([conn] if conn else [])
-        r, _, _ = select.select(rlist, [], [])
+        r, _, _ = select.select(rlist, [], [], impair.wait())
+        impair.release_overdue()
         if server in r:
             if conn:
                 conn.close()            # a rebooted board replaces the old link
@@ -62,19 +86,70 @@ def main():
                 kind = f[:1]
                 if kind == b"D" and len(f) >= 7:
                     dst = ("%d.%d.%d.%d" % tuple(f[1:5]), struct.unpack(">H", f[5:7])[0])
-                    try:
-                        udp.sendto(f[7:], dst)
-                        counts["to_net"] += 1
-                    except OSError as e:
-                        print("send to %s failed: %s" % (dst, e), flush=True)
+                    impair.carry("to_net", to_net, f[7:], dst)
                 elif kind == b"Q":
                     name = f[1:].decode(errors="replace")
                     conn.sendall(slip.encode(b"A" + lookup(name, hosts, a.hosts_file) + f[1:]))
         if udp in r:
             data, (src, sport) = udp.recvfrom(65536)
-            if conn:
-                conn.sendall(slip.encode(b"D" + socket.inet_aton(src) + struct.pack(">H", sport) + data))
-                counts["to_board"] += 1
+            impair.carry("to_board", to_board, slip.encode(b"D" + socket.inet_aton(src) + struct.pack(">H", sport) + data))
+
+
+class Impairment:
+    """Seeded loss, duplication and reordering, per direction. A reordered
+    datagram is held back until the next one in its direction has gone, or
+    for at most HOLD seconds."""
+    HOLD = 0.05
+
+    def __init__(self, path):
+        self.path = path
+        self.stamp = None
+        self.loss = self.dup = self.reorder = 0.0
+        self.rng = random.Random(0)
+        self.held = {}                  # direction -> (deadline, send, args)
+
+    def _reload(self):
+        if not self.path:
+            return
+        try:
+            st = os.stat(self.path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if stamp == self.stamp:
+            return
+        self.stamp = stamp
+        words = open(self.path).read().split() if stamp else []
+        if len(words) == 4:
+            self.loss, self.dup, self.reorder = float(words[0]), float(words[1]), float(words[2])
+            self.rng = random.Random(int(words[3]))
+        else:
+            self.loss = self.dup = self.reorder = 0.0
+
+    def wait(self):
+        return self.HOLD if self.held else None
+
+    def release_overdue(self):
+        now = time.monotonic()
+        for d, (deadline, send, args) in list(self.held.items()):
+            if now >= deadline:
+                del self.held[d]
+                send(*args)
+
+    def carry(self, direction, send, *args):
+        self._reload()
+        rng = self.rng
+        if self.loss and rng.random() < self.loss:
+            return
+        if self.reorder and direction not in self.held and rng.random() < self.reorder:
+            self.held[direction] = (time.monotonic() + self.HOLD, send, args)
+            return
+        send(*args)
+        if self.dup and rng.random() < self.dup:
+            send(*args)
+        held = self.held.pop(direction, None)
+        if held:
+            held[1](*held[2])
 
 
 def lookup(name, hosts, hosts_file):
