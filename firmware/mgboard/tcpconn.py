@@ -4,6 +4,7 @@
 # passes in (seconds, monotonic).
 from mgboard import tcpseg
 from mgboard.tcpseg import FIN, SYN, RST, PSH, ACK
+from mgboard.tcpbuf import ByteQueue
 
 try:
     from micropython import const
@@ -92,8 +93,8 @@ class Connection:
         self.irs = 0
         self.rcv_nxt = 0
         self._buf_seq = (iss + 1) & _MASK   # sequence number of _sbuf[0]
-        self._sbuf = bytearray()
-        self._rbuf = bytearray()
+        self._sbuf = ByteQueue(cfg.snd_buf)
+        self._rbuf = ByteQueue(cfg.rcv_buf)
         self._fin_queued = False
         self._need_ack = False
         self._pending = False
@@ -127,13 +128,12 @@ class Connection:
     def read(self, n=-1):
         """Up to n bytes of in-order data; b"" when none (see at_eof)."""
         buf = self._rbuf
-        if not buf:
+        if not len(buf):
             return b""
         if n < 0 or n > len(buf):
             n = len(buf)
         before = self._window()
-        out = bytes(buf[:n])
-        del buf[:n]
+        out = buf.pop(n)
         # Announce a reopened window once it is worth a full segment (receiver-side SWS).
         if before < self.mss <= self._window() or before == 0:
             self._need_ack = True
@@ -143,13 +143,13 @@ class Connection:
     def writable_space(self):
         if self._fin_queued or self.state not in (ESTABLISHED, CLOSE_WAIT, SYN_SENT, SYN_RECEIVED):
             return 0
-        return self.cfg.snd_buf - len(self._sbuf)
+        return self._sbuf.space()
 
     def write(self, data):
         """Buffers what fits of data; returns how many bytes were taken."""
         n = min(len(data), self.writable_space())
         if n > 0:
-            self._sbuf.extend(memoryview(data)[:n])
+            self._sbuf.push(memoryview(data)[:n])
             self._pending = True
         return n
 
@@ -234,7 +234,9 @@ class Connection:
         self.state = CLOSED
         self._rtx_at = self._tw_at = None
         self._pending = False
-        self._sbuf = bytearray()
+        self._sbuf.release()
+        if why is not None:
+            self._rbuf.release()        # a reset or failure flushes what was not read yet
 
     # ---- output
 
@@ -286,7 +288,7 @@ class Connection:
             if n <= 0:
                 break
             flags = PSH if off + n == len(sbuf) else 0
-            self._emit(self.snd_nxt, 1, flags, memoryview(sbuf)[off:off + n])
+            self._emit(self.snd_nxt, 1, flags, sbuf.view(off, n))
             self._start_rtt(self.snd_nxt, now)
             self.snd_nxt = (self.snd_nxt + n) & _MASK
             if seq_lt(self._snd_max, self.snd_nxt):
@@ -476,7 +478,7 @@ class Connection:
         if self.state in (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2):
             if len(data):
                 if seq == self.rcv_nxt:
-                    self._rbuf.extend(data)
+                    self._rbuf.push(data)
                     self.rcv_nxt = (self.rcv_nxt + len(data)) & _MASK
                 else:
                     self.rx_dropped += 1    # out of order: dropped, the dup ACK asks again
@@ -550,7 +552,7 @@ class Connection:
         start = una if seq_le(self._buf_seq, una) else self._buf_seq
         nbytes = min(seq_diff(ack, start), len(self._sbuf))
         if nbytes > 0:
-            del self._sbuf[:nbytes]
+            self._sbuf.drop(nbytes)
             self._buf_seq = (self._buf_seq + nbytes) & _MASK
         self.snd_una = ack
         if seq_lt(self.snd_nxt, ack):

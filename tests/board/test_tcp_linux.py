@@ -358,6 +358,16 @@ def test_loopback_micropython():
         pytest.skip("no MicroPython unix port at %s" % MICROPYTHON)
     out = _loopback([MICROPYTHON], 3, 5)
     assert out["sha256"][:2] == [_expected_sha(64 * KIB), str(64 * KIB)]
-    assert out["errors"][0] == "0"
-    # Heap per open connection (two are open), buffers included.
-    assert int(out["mem"][0]) < 8 * KIB
+    assert out["errors"][0] == "0" and out["errors"][2] == "TIME-WAIT"
+
+
+def test_memory_per_connection_micropython():
+    if not os.path.exists(MICROPYTHON):
+        pytest.skip("no MicroPython unix port at %s" % MICROPYTHON)
+    r = subprocess.run([MICROPYTHON, os.path.join(HERE, "tcp_memory.py"), os.path.join(ROOT, "firmware")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = dict((line.split()[0], line.split()[1:]) for line in r.stdout.splitlines())
+    # Both buffers full: 2 KiB to send and 4 KiB received, by default.
+    assert out["buffers"][:4] == ["2048", "4096", "2048", "4096"]
+    assert int(out["conn_bytes"][0]) < 8 * KIB
