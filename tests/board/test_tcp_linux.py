@@ -147,7 +147,7 @@ def test_connect_timeout(tl):
     conn = st.connect(L.ENGINE_B, bytes([10, 9, 0, 77]), 80, tl.now)
     assert tl.pump(lambda: conn.state_name() == "CLOSED", timeout=5)
     assert conn.error == "timeout"
-    assert 1.4 <= time.monotonic() - t0 < 2.5
+    assert 1.4 <= time.monotonic() - t0 < 3.5
     assert not st.conns
 
 
@@ -298,6 +298,16 @@ def test_malformed_segments_counted(tl, peers):
     assert conn.readable() == 0 and conn.state_name() == "ESTABLISHED"
     tl.inject(bytes(good))
     assert conn.read() == b"hello"
+    # Well-formed but random headers for this connection: whatever they do to it,
+    # nothing raises and nothing grows past its bound.
+    for _ in range(3000):
+        flags = rnd.getrandbits(6)
+        seq = rnd.choice([conn.rcv_nxt, conn.rcv_nxt + rnd.randrange(-70000, 70000), rnd.getrandbits(32)])
+        ack = rnd.choice([conn.snd_nxt, conn.snd_una - 1, rnd.getrandbits(32)])
+        tl.inject(_seg(conn, seq & 0xffffffff, flags, rnd.randbytes(rnd.randrange(0, 1500)), ack=ack & 0xffffffff))
+        assert conn.readable() <= st.cfg.rcv_buf
+    assert st.internal_errors == 0
+    assert len(st.conns) <= st.max_conns
 
 
 def test_rto_backoff_and_give_up(tl, peers):
@@ -327,7 +337,7 @@ def test_rto_backoff_and_give_up(tl, peers):
     backoff = [r for _, r in rtos]
     assert backoff[:4] == pytest.approx([0.2, 0.4, 0.8, 1.6])
     # Three retransmissions after 0.2 + 0.4 + 0.8 s, given up 1.6 s after the last one.
-    assert 2.9 <= elapsed < 4.0
+    assert 2.9 <= elapsed < 5.0
     tl.to_linux.drop_all = False
 
 
