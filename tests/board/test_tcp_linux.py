@@ -45,22 +45,22 @@ def _tcplinux():
     return tcplinux
 
 
-def _transfer(tl, peers, port, send_n, recv_n, seed, engine_listens, **stack):
+def _transfer(tl, peers, port, send_n, recv_n, seed, engine_listens, v6=False, **stack):
     L = _tcplinux()
     st = tl.new_stack(seed=seed, **stack)
     mine = L.seeded(send_n, seed + 7)
     if engine_listens:
         accepted = []
         st.listen(port, accepted.append)
-        peer = tl.peer("connect", port, send_n=recv_n, seed=seed)
+        peer = tl.peer("connect", port, send_n=recv_n, seed=seed, host=L.ENGINE6 if v6 else None)
         peers.append(peer)
         assert tl.pump(lambda: accepted, timeout=10), "no connection accepted"
         conn = accepted[0]
     else:
-        peer = tl.peer("listen", port, send_n=recv_n, seed=seed)
+        peer = tl.peer("listen", port, send_n=recv_n, seed=seed, host=L.LINUX6 if v6 else None)
         peers.append(peer)
         peer.wait_ready()
-        conn = tl.connect(L.LINUX_B, port)
+        conn = tl.connect(L.LINUX6_B if v6 else L.LINUX_B, port)
     s = L.Session(conn, mine)
     ok = tl.pump(lambda: conn.state_name() in ("TIME-WAIT", "CLOSED") and peer.result(),
                  timeout=40, step=s.step)
@@ -85,6 +85,14 @@ def test_linux_client_both_directions(tl, peers):
     conn = _transfer(tl, peers, 5002, 96 * KIB, 96 * KIB, 21, True, loss=0.03, reorder=0.03, dup=0.03)
     assert conn.state_name() in ("CLOSED", "TIME-WAIT")
     assert conn.passive
+
+
+@pytest.mark.parametrize("engine_listens", [False, True], ids=["connect", "listen"])
+def test_ipv6_both_directions(tl, peers, engine_listens):
+    conn = _transfer(tl, peers, 5010 + engine_listens, 48 * KIB, 48 * KIB, 23, engine_listens, v6=True,
+                     loss=0.03, reorder=0.03, dup=0.03)
+    assert len(conn.remote) == 16
+    assert conn.mss == 1500 - 60            # ours from the MTU; Linux offers the same
 
 
 def test_engine_zero_window_linux_probes(tl, peers):
