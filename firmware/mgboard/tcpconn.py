@@ -52,7 +52,7 @@ class Config:
 
     def __init__(self, mtu=1420, rcv_buf=4096, snd_buf=2048, rto_initial=1.0, rto_min=0.2,
                  rto_max=60.0, max_retries=8, connect_timeout=20.0, idle_timeout=None,
-                 msl=5.0, challenge_acks_per_s=10):
+                 msl=5.0, fin_wait_2_timeout=30.0, challenge_acks_per_s=10):
         self.mtu = mtu
         self.rcv_buf = rcv_buf
         self.snd_buf = snd_buf
@@ -63,6 +63,7 @@ class Config:
         self.connect_timeout = connect_timeout
         self.idle_timeout = idle_timeout
         self.msl = msl
+        self.fin_wait_2_timeout = fin_wait_2_timeout
         self.challenge_acks_per_s = challenge_acks_per_s
 
 
@@ -174,7 +175,7 @@ class Connection:
         if self._pending:
             return 0.0
         d = self._rtx_at
-        for t in (self._tw_at, self._conn_deadline(), self._idle_deadline()):
+        for t in (self._tw_at, self._conn_deadline(), self._idle_deadline(), self._fw2_deadline()):
             if t is not None and (d is None or t < d):
                 d = t
         return d
@@ -189,11 +190,22 @@ class Connection:
             return self._last_rx + self.cfg.idle_timeout
         return None
 
+    def _fw2_deadline(self):
+        # We are done sending and wait on the peer's FIN: without a bound, a peer that
+        # never closes would hold the entry forever.
+        if self.state == FIN_WAIT_2 and self.cfg.fin_wait_2_timeout is not None:
+            return self._last_rx + self.cfg.fin_wait_2_timeout
+        return None
+
     def tick(self, now):
         if self.state == CLOSED:
             return
         if self._tw_at is not None and now >= self._tw_at:
             self._terminate(None)
+            return
+        t = self._fw2_deadline()
+        if t is not None and now >= t:
+            self._terminate("timeout")
             return
         t = self._conn_deadline()
         if t is not None and now >= t:
@@ -535,10 +547,8 @@ class Connection:
         nxt = self.snd_nxt
         self.snd_nxt = self.snd_una
         self._rtt_seq = None
-        wnd, self.snd_wnd = self.snd_wnd, min(self.snd_wnd, self.mss)
-        self._cwnd = self.mss
+        self._cwnd = self.mss           # one segment: the oldest, nothing after it
         self._output(now)
-        self.snd_wnd = wnd
         if seq_lt(self.snd_nxt, nxt):
             self.snd_nxt = nxt
 

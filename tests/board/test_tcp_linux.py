@@ -175,6 +175,21 @@ def test_idle_timeout_resets(tl, peers):
     assert peer.proc.returncode not in (None, 0)
 
 
+def test_fin_wait_2_bounded(tl, peers):
+    L = _tcplinux()
+    st = tl.new_stack(seed=111, fin_wait_2_timeout=0.5)
+    peer = tl.peer("listen", 5012, seed=111, hold=10.0)
+    peers.append(peer)
+    peer.wait_ready()
+    conn = tl.connect(L.LINUX_B, 5012)
+    assert tl.pump(lambda: conn.state_name() == "ESTABLISHED", timeout=5)
+    conn.close()
+    assert tl.pump(lambda: conn.state_name() == "FIN-WAIT-2", timeout=5)
+    # Linux holds its side open: the entry does not stay for ever.
+    assert tl.pump(lambda: conn.state_name() == "CLOSED", timeout=3)
+    assert conn.error == "timeout" and not st.conns
+
+
 def _established_pair(tl, peers, port, seed, hold=10.0, **stack):
     """An engine listener, and one Linux client connected to it that reads until EOF
     and sends its FIN after `hold` seconds."""
