@@ -293,6 +293,50 @@ def test_syn_flood_bounded(tl, peers):
     assert st.internal_errors == 0
 
 
+def _fake_handshake(tl, src, sport, dport):
+    """Completes a handshake with the engine from a made-up client; True when it got in."""
+    L = _tcplinux()
+    T = L.tcpseg
+    mark = len(tl.sent)
+    tl.inject(bytes(T.build(src, L.ENGINE_B, sport, dport, 1000, 0, T.SYN, 65535, b"", 1400)), src=src)
+    for seg in tl.sent[mark:]:
+        p = T.parse(L.ENGINE_B, src, seg)
+        if p and p.dport == sport and p.flags & T.SYN and p.flags & T.ACK:
+            tl.inject(bytes(T.build(src, L.ENGINE_B, sport, dport, 1001, p.seq + 1, T.ACK, 65535)), src=src)
+            return True
+    return False
+
+
+def test_one_peer_cannot_fill_the_table(tl, peers):
+    L = _tcplinux()
+    st = tl.new_stack(seed=121, max_conns=6)
+    accepted = []
+    st.listen(5013, accepted.append)
+    hog = bytes([10, 9, 0, 99])
+    for sport in range(20000, 20020):
+        _fake_handshake(tl, hog, sport, 5013)
+    assert len(accepted) == st.per_peer == 3
+    assert len(st.conns) == 3 and st.dropped_syns > 0
+    # Another address still gets in: a real Linux client.
+    peer = tl.peer("connect", 5013, send_n=4 * KIB, seed=122)
+    peers.append(peer)
+    assert tl.pump(lambda: len(accepted) == 4, timeout=10)
+    s = L.Session(accepted[3], b"hi")
+    assert tl.pump(lambda: peer.result(), timeout=10, step=s.step)
+    assert peer.result() == (L.sha(b"hi"), 2) and s.n == 4 * KIB
+
+
+def test_closed_port_refuses_linux(tl, peers):
+    L = _tcplinux()
+    st = tl.new_stack(seed=131)
+    peer = tl.peer("connect", 5998)
+    peers.append(peer)
+    assert tl.pump(lambda: peer.proc.poll() is not None, timeout=10)
+    assert "ConnectionRefusedError" in peer.proc.stderr.read()
+    assert st.no_conn >= 1
+    assert any(L.tcpseg.parse(L.ENGINE_B, L.LINUX_B, g).flags & L.tcpseg.RST for g in tl.sent)
+
+
 def test_malformed_segments_counted(tl, peers):
     L = _tcplinux()
     T = L.tcpseg
