@@ -116,6 +116,7 @@ class Connection:
         self._last_rx = now
         self._tw_at = None
         self.rx_dropped = 0
+        self.ooo_held = 0
         self.probes = 0
 
     # ---- application side
@@ -465,9 +466,10 @@ class Connection:
         if skip > 0:
             data = data[skip:]
             seq = self.rcv_nxt
-        room = self._window()
+        ahead = seq_diff(seq, self.rcv_nxt)
+        room = self._window() - ahead
         if len(data) > room:
-            data = data[:room]
+            data = data[:max(room, 0)]
             fin = 0
         if seq_lt(self.snd_una, ack):
             self._ack_advance(ack, now)
@@ -489,11 +491,12 @@ class Connection:
         self._after_ack()
         if self.state in (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2):
             if len(data):
-                if seq == self.rcv_nxt:
-                    self._rbuf.push(data)
-                    self.rcv_nxt = (self.rcv_nxt + len(data)) & _MASK
+                if ahead == 0:
+                    # Counts any held data this one joined up with.
+                    self.rcv_nxt = (self.rcv_nxt + self._rbuf.deliver(data)) & _MASK
                 else:
-                    self.rx_dropped += 1    # out of order: dropped, the dup ACK asks again
+                    self._rbuf.put_at(ahead, data)  # held; the dup ACK asks for the gap
+                    self.ooo_held += 1
                     fin = 0
                 self._need_ack = True
         elif len(data):

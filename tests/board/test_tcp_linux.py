@@ -448,3 +448,30 @@ def test_memory_per_connection_micropython():
     # Both buffers full: 2 KiB to send and 4 KiB received, by default.
     assert out["buffers"][:4] == ["2048", "4096", "2048", "4096"]
     assert int(out["conn_bytes"][0]) < 8 * KIB
+
+
+def test_receive_buffer_out_of_order_model():
+    """Segments put anywhere in the window, in any order, with reads between: what comes
+    out is the stream, and the in-order count always matches."""
+    sys.path.insert(0, os.path.join(ROOT, "firmware"))
+    from mgboard.tcpbuf import ByteQueue
+    for trial in range(200):
+        r = random.Random(trial)
+        cap = r.choice([64, 100, 128])
+        stream = r.randbytes(1500)
+        q = ByteQueue(cap)
+        nxt = 0
+        out = bytearray()
+        while len(out) < len(stream):
+            wnd = q.space()
+            if wnd > 0:
+                off = r.randrange(0, wnd)
+                seg = stream[nxt + off:nxt + off + r.randrange(1, 30)][:wnd - off]
+                if seg and off == 0:
+                    nxt += q.deliver(seg)
+                elif seg:
+                    q.put_at(off, seg)
+            if r.random() < 0.3:
+                out += q.pop(r.randrange(1, 40))
+            assert bytes(out) == stream[:len(out)] and len(out) + len(q) == nxt
+            assert len(q._ranges) <= 4
