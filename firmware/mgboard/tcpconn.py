@@ -91,7 +91,6 @@ class Connection:
         self.snd_wnd = 0
         self.snd_wl1 = 0
         self.snd_wl2 = 0
-        self.irs = 0
         self.rcv_nxt = 0
         self._buf_seq = (iss + 1) & _MASK   # sequence number of _sbuf[0]
         self._sbuf = ByteQueue(cfg.snd_buf)
@@ -101,7 +100,6 @@ class Connection:
         self._pending = False
         self._probe = False
         self._dupacks = 0
-        self._adv_wnd = 0
         self._snd_max = iss             # highest sequence number sent: only new data is timed
         self._cwnd = 4 * self.mss       # a minimal congestion window: slow start after losses
         # RFC 6298 state; _rtt_seq/_rtt_at time one segment at a time (Karn's rule).
@@ -258,7 +256,6 @@ class Connection:
 
     def _emit(self, seq, ack_flag, flags, payload=b"", mss=0):
         wnd = self._window()
-        self._adv_wnd = wnd
         self.stack.emit(self.local, self.remote, tcpseg.build(
             self.local, self.remote, self.lport, self.rport, seq,
             self.rcv_nxt if ack_flag else 0, flags | (ACK if ack_flag else 0), wnd, payload, mss))
@@ -348,7 +345,6 @@ class Connection:
     def open_passive(self, seg, now):
         self.passive = True
         self.state = SYN_RECEIVED
-        self.irs = seg.seq
         self.rcv_nxt = (seg.seq + 1) & _MASK
         self._peer_mss(seg)
         self.snd_wnd = seg.wnd
@@ -385,7 +381,6 @@ class Connection:
             return
         if not f & SYN:
             return
-        self.irs = seg.seq
         self.rcv_nxt = (seg.seq + 1) & _MASK
         self._peer_mss(seg)
         self._last_rx = now
