@@ -2,8 +2,8 @@
 # bounded half-open backlog, RSTs for closed ports, ephemeral ports and
 # initial sequence numbers. I/O-free: the IP layer hands segments to input()
 # and receives ours through send(src, dst, segment).
-from mgboard import tcpseg, tcpconn
-from mgboard.tcpseg import SYN, RST, ACK, FIN
+from mgboard import tcpseg
+from mgboard.tcpseg import SYN, RST, ACK
 from mgboard.tcpconn import Config, Connection, CLOSED, SYN_RECEIVED, TIME_WAIT
 
 try:

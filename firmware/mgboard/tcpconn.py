@@ -4,6 +4,7 @@
 # passes in (seconds, monotonic).
 from mgboard import tcpseg
 from mgboard.tcpseg import FIN, SYN, RST, PSH, ACK
+from mgboard.tcpbuf import ByteQueue
 
 try:
     from micropython import const
@@ -51,7 +52,7 @@ class Config:
 
     def __init__(self, mtu=1420, rcv_buf=4096, snd_buf=2048, rto_initial=1.0, rto_min=0.2,
                  rto_max=60.0, max_retries=8, connect_timeout=20.0, idle_timeout=None,
-                 msl=5.0, challenge_acks_per_s=10):
+                 msl=5.0, fin_wait_2_timeout=30.0, challenge_acks_per_s=10):
         self.mtu = mtu
         self.rcv_buf = rcv_buf
         self.snd_buf = snd_buf
@@ -62,6 +63,7 @@ class Config:
         self.connect_timeout = connect_timeout
         self.idle_timeout = idle_timeout
         self.msl = msl
+        self.fin_wait_2_timeout = fin_wait_2_timeout
         self.challenge_acks_per_s = challenge_acks_per_s
 
 
@@ -89,17 +91,15 @@ class Connection:
         self.snd_wnd = 0
         self.snd_wl1 = 0
         self.snd_wl2 = 0
-        self.irs = 0
         self.rcv_nxt = 0
         self._buf_seq = (iss + 1) & _MASK   # sequence number of _sbuf[0]
-        self._sbuf = bytearray()
-        self._rbuf = bytearray()
+        self._sbuf = ByteQueue(cfg.snd_buf)
+        self._rbuf = ByteQueue(cfg.rcv_buf)
         self._fin_queued = False
         self._need_ack = False
         self._pending = False
         self._probe = False
         self._dupacks = 0
-        self._adv_wnd = 0
         self._snd_max = iss             # highest sequence number sent: only new data is timed
         self._cwnd = 4 * self.mss       # a minimal congestion window: slow start after losses
         # RFC 6298 state; _rtt_seq/_rtt_at time one segment at a time (Karn's rule).
@@ -114,6 +114,7 @@ class Connection:
         self._last_rx = now
         self._tw_at = None
         self.rx_dropped = 0
+        self.ooo_held = 0
         self.probes = 0
 
     # ---- application side
@@ -127,14 +128,12 @@ class Connection:
     def read(self, n=-1):
         """Up to n bytes of in-order data; b"" when none (see at_eof)."""
         buf = self._rbuf
-        if not buf:
+        if not len(buf):
             return b""
         if n < 0 or n > len(buf):
             n = len(buf)
         before = self._window()
-        out = bytes(buf[:n])
-        # A new buffer, not `del buf[:n]`: board firmwares may lack slice deletion.
-        self._rbuf = buf[n:]
+        out = buf.pop(n)
         # Announce a reopened window once it is worth a full segment (receiver-side SWS).
         if before < self.mss <= self._window() or before == 0:
             self._need_ack = True
@@ -144,13 +143,13 @@ class Connection:
     def writable_space(self):
         if self._fin_queued or self.state not in (ESTABLISHED, CLOSE_WAIT, SYN_SENT, SYN_RECEIVED):
             return 0
-        return self.cfg.snd_buf - len(self._sbuf)
+        return self._sbuf.space()
 
     def write(self, data):
         """Buffers what fits of data; returns how many bytes were taken."""
         n = min(len(data), self.writable_space())
         if n > 0:
-            self._sbuf.extend(memoryview(data)[:n])
+            self._sbuf.push(memoryview(data)[:n])
             self._pending = True
         return n
 
@@ -175,7 +174,7 @@ class Connection:
         if self._pending:
             return 0.0
         d = self._rtx_at
-        for t in (self._tw_at, self._conn_deadline(), self._idle_deadline()):
+        for t in (self._tw_at, self._conn_deadline(), self._idle_deadline(), self._fw2_deadline()):
             if t is not None and (d is None or t < d):
                 d = t
         return d
@@ -190,11 +189,22 @@ class Connection:
             return self._last_rx + self.cfg.idle_timeout
         return None
 
+    def _fw2_deadline(self):
+        # We are done sending and wait on the peer's FIN: without a bound, a peer that
+        # never closes would hold the entry forever.
+        if self.state == FIN_WAIT_2 and self.cfg.fin_wait_2_timeout is not None:
+            return self._last_rx + self.cfg.fin_wait_2_timeout
+        return None
+
     def tick(self, now):
         if self.state == CLOSED:
             return
         if self._tw_at is not None and now >= self._tw_at:
             self._terminate(None)
+            return
+        t = self._fw2_deadline()
+        if t is not None and now >= t:
+            self._terminate("timeout")
             return
         t = self._conn_deadline()
         if t is not None and now >= t:
@@ -235,7 +245,9 @@ class Connection:
         self.state = CLOSED
         self._rtx_at = self._tw_at = None
         self._pending = False
-        self._sbuf = bytearray()
+        self._sbuf.release()
+        if why is not None:
+            self._rbuf.release()        # a reset or failure flushes what was not read yet
 
     # ---- output
 
@@ -244,7 +256,6 @@ class Connection:
 
     def _emit(self, seq, ack_flag, flags, payload=b"", mss=0):
         wnd = self._window()
-        self._adv_wnd = wnd
         self.stack.emit(self.local, self.remote, tcpseg.build(
             self.local, self.remote, self.lport, self.rport, seq,
             self.rcv_nxt if ack_flag else 0, flags | (ACK if ack_flag else 0), wnd, payload, mss))
@@ -287,7 +298,7 @@ class Connection:
             if n <= 0:
                 break
             flags = PSH if off + n == len(sbuf) else 0
-            self._emit(self.snd_nxt, 1, flags, memoryview(sbuf)[off:off + n])
+            self._emit(self.snd_nxt, 1, flags, sbuf.view(off, n))
             self._start_rtt(self.snd_nxt, now)
             self.snd_nxt = (self.snd_nxt + n) & _MASK
             if seq_lt(self._snd_max, self.snd_nxt):
@@ -334,7 +345,6 @@ class Connection:
     def open_passive(self, seg, now):
         self.passive = True
         self.state = SYN_RECEIVED
-        self.irs = seg.seq
         self.rcv_nxt = (seg.seq + 1) & _MASK
         self._peer_mss(seg)
         self.snd_wnd = seg.wnd
@@ -371,7 +381,6 @@ class Connection:
             return
         if not f & SYN:
             return
-        self.irs = seg.seq
         self.rcv_nxt = (seg.seq + 1) & _MASK
         self._peer_mss(seg)
         self._last_rx = now
@@ -452,9 +461,10 @@ class Connection:
         if skip > 0:
             data = data[skip:]
             seq = self.rcv_nxt
-        room = self._window()
+        ahead = seq_diff(seq, self.rcv_nxt)
+        room = self._window() - ahead
         if len(data) > room:
-            data = data[:room]
+            data = data[:max(room, 0)]
             fin = 0
         if seq_lt(self.snd_una, ack):
             self._ack_advance(ack, now)
@@ -476,11 +486,12 @@ class Connection:
         self._after_ack()
         if self.state in (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2):
             if len(data):
-                if seq == self.rcv_nxt:
-                    self._rbuf.extend(data)
-                    self.rcv_nxt = (self.rcv_nxt + len(data)) & _MASK
+                if ahead == 0:
+                    # Counts any held data this one joined up with.
+                    self.rcv_nxt = (self.rcv_nxt + self._rbuf.deliver(data)) & _MASK
                 else:
-                    self.rx_dropped += 1    # out of order: dropped, the dup ACK asks again
+                    self._rbuf.put_at(ahead, data)  # held; the dup ACK asks for the gap
+                    self.ooo_held += 1
                     fin = 0
                 self._need_ack = True
         elif len(data):
@@ -534,10 +545,8 @@ class Connection:
         nxt = self.snd_nxt
         self.snd_nxt = self.snd_una
         self._rtt_seq = None
-        wnd, self.snd_wnd = self.snd_wnd, min(self.snd_wnd, self.mss)
-        self._cwnd = self.mss
+        self._cwnd = self.mss           # one segment: the oldest, nothing after it
         self._output(now)
-        self.snd_wnd = wnd
         if seq_lt(self.snd_nxt, nxt):
             self.snd_nxt = nxt
 
@@ -551,7 +560,7 @@ class Connection:
         start = una if seq_le(self._buf_seq, una) else self._buf_seq
         nbytes = min(seq_diff(ack, start), len(self._sbuf))
         if nbytes > 0:
-            self._sbuf = self._sbuf[nbytes:]
+            self._sbuf.drop(nbytes)
             self._buf_seq = (self._buf_seq + nbytes) & _MASK
         self.snd_una = ack
         if seq_lt(self.snd_nxt, ack):

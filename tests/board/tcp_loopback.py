@@ -8,7 +8,7 @@ import hashlib
 import binascii
 
 sys.path.insert(0, sys.argv[1])
-from mgboard import tcp  # noqa: E402
+from mgboard import tcp, tcpconn  # noqa: E402
 
 SIZE = int(sys.argv[2])
 seed = [int(sys.argv[3]) or 1]
@@ -83,7 +83,7 @@ while now[0] < 600:
         if s.at_eof and not closed:
             s.close()
             closed = True
-    if sent < SIZE and c.state == tcp.tcpconn.ESTABLISHED:
+    if sent < SIZE and c.state == tcpconn.ESTABLISHED:
         if m0 is not None and sent >= SIZE // 2 and not measured:
             # Mid-transfer, buffers at their fullest; the wire's in-flight copies count too.
             gc.collect()
@@ -92,8 +92,8 @@ while now[0] < 600:
         sent += c.write(memoryview(data)[sent:sent + 2048])
         if sent == SIZE:
             c.close()
-    if c.state == tcp.tcpconn.CLOSED or (c.state == tcp.tcpconn.TIME_WAIT and closed
-                                         and accepted[0].state == tcp.tcpconn.CLOSED):
+    if c.state == tcpconn.CLOSED or (c.state == tcpconn.TIME_WAIT and closed
+                                         and accepted[0].state == tcpconn.CLOSED):
         break
     a.tick(now[0])
     b.tick(now[0])

@@ -12,6 +12,7 @@ import hashlib
 import os
 import random
 import select
+import socket
 import struct
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from mgboard import ipv4, tcp, tcpseg  # noqa: E402
 
 LINUX, ENGINE = "10.9.0.1", "10.9.0.2"
 LINUX_B, ENGINE_B = bytes([10, 9, 0, 1]), bytes([10, 9, 0, 2])
+LINUX6, ENGINE6 = "fd00:9::1", "fd00:9::2"
+LINUX6_B, ENGINE6_B = socket.inet_pton(socket.AF_INET6, LINUX6), socket.inet_pton(socket.AF_INET6, ENGINE6)
 TUNSETIFF = 0x400454ca
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 MTU = 1500
@@ -37,7 +40,7 @@ import hashlib, random, socket, sys, threading, time
 role, host, port, send_n, seed, read_delay, rcvbuf, hold = sys.argv[1:9]
 port, send_n, read_delay, rcvbuf = int(port), int(send_n), float(read_delay), int(rcvbuf)
 def mk():
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     if rcvbuf:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     return s
@@ -84,6 +87,27 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def ip_packet(src, dst, payload):
+    """payload (a TCP segment) in an IPv4 or, for 16-byte addresses, IPv6 header."""
+    if len(src) == 16:
+        return struct.pack(">IHBB16s16s", 0x60000000, len(payload), tcpseg.PROTO_TCP, 64,
+                           src, dst) + bytes(payload)
+    return ipv4_packet(src, dst, payload)
+
+
+def parse_tcp(pkt):
+    """(src, dst, segment) of an IPv4 or IPv6 packet carrying TCP, else None."""
+    if len(pkt) >= 40 and pkt[0] >> 4 == 6:
+        n = struct.unpack_from(">H", pkt, 4)[0]
+        if pkt[6] != tcpseg.PROTO_TCP or 40 + n > len(pkt):
+            return None
+        return bytes(pkt[8:24]), bytes(pkt[24:40]), bytes(pkt[40:40 + n])
+    p = ipv4.parse(pkt)
+    if p is None or p[0] != tcpseg.PROTO_TCP:
+        return None
+    return p[1], p[2], bytes(p[3])
+
+
 def ipv4_packet(src, dst, payload, ident=0):
     h = bytearray(20)
     struct.pack_into(">BBHHHBBH4s4s", h, 0, 0x45, 0, 20 + len(payload), ident, 0x4000, 64,
@@ -125,6 +149,7 @@ class TunLab:
             fcntl.ioctl(self.fd, TUNSETIFF, struct.pack("16sH", self.ifname.encode(), IFF_TUN | IFF_NO_PI))
             lablib.run(["ip", "link", "set", self.ifname, "netns", self.node.name])
             self.node.ip("addr", "add", LINUX + "/24", "dev", self.ifname)
+            self.node.add_address(self.ifname, LINUX6 + "/64")
             self.node.ip("link", "set", self.ifname, "mtu", str(MTU), "up")
         except BaseException:
             self.lab.close()
@@ -155,7 +180,7 @@ class TunLab:
         seg = bytes(seg)
         self.sent.append(seg)
         for t in self.to_linux.schedule(self.now):
-            self._enqueue(t, "out", ipv4_packet(src, dst, seg))
+            self._enqueue(t, "out", ip_packet(src, dst, seg))
 
     def _enqueue(self, t, direction, pkt):
         self.order += 1
@@ -167,8 +192,8 @@ class TunLab:
                 pkt = os.read(self.fd, 65536)
             except BlockingIOError:
                 return
-            p = ipv4.parse(pkt)
-            if p is None or p[0] != tcpseg.PROTO_TCP or p[2] != ENGINE_B:
+            p = parse_tcp(pkt)
+            if p is None or p[1] not in (ENGINE_B, ENGINE6_B):
                 continue
             self.received += 1
             for t in self.to_engine.schedule(self.now):
@@ -184,8 +209,8 @@ class TunLab:
                 except OSError:
                     pass
             else:
-                p = ipv4.parse(pkt)
-                self.stack.input(p[1], p[2], bytes(p[3]), self.now)
+                p = parse_tcp(pkt)
+                self.stack.input(p[0], p[1], p[2], self.now)
 
     def inject(self, seg, src=LINUX_B, dst=ENGINE_B):
         """A crafted segment straight into the engine's input."""
@@ -221,7 +246,7 @@ class TunLab:
 
     def connect(self, addr, port):
         self.now = time.monotonic()
-        return self.stack.connect(ENGINE_B, addr, port, self.now)
+        return self.stack.connect(ENGINE6_B if len(addr) == 16 else ENGINE_B, addr, port, self.now)
 
     def peer(self, role, port, send_n=0, seed=0, read_delay=0.0, rcvbuf=0, host=None, hold=0.0):
         """A Linux socket: role "listen" on 10.9.0.1 or "connect" to the engine. It sends

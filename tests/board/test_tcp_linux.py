@@ -45,22 +45,22 @@ def _tcplinux():
     return tcplinux
 
 
-def _transfer(tl, peers, port, send_n, recv_n, seed, engine_listens, **stack):
+def _transfer(tl, peers, port, send_n, recv_n, seed, engine_listens, v6=False, **stack):
     L = _tcplinux()
     st = tl.new_stack(seed=seed, **stack)
     mine = L.seeded(send_n, seed + 7)
     if engine_listens:
         accepted = []
         st.listen(port, accepted.append)
-        peer = tl.peer("connect", port, send_n=recv_n, seed=seed)
+        peer = tl.peer("connect", port, send_n=recv_n, seed=seed, host=L.ENGINE6 if v6 else None)
         peers.append(peer)
         assert tl.pump(lambda: accepted, timeout=10), "no connection accepted"
         conn = accepted[0]
     else:
-        peer = tl.peer("listen", port, send_n=recv_n, seed=seed)
+        peer = tl.peer("listen", port, send_n=recv_n, seed=seed, host=L.LINUX6 if v6 else None)
         peers.append(peer)
         peer.wait_ready()
-        conn = tl.connect(L.LINUX_B, port)
+        conn = tl.connect(L.LINUX6_B if v6 else L.LINUX_B, port)
     s = L.Session(conn, mine)
     ok = tl.pump(lambda: conn.state_name() in ("TIME-WAIT", "CLOSED") and peer.result(),
                  timeout=40, step=s.step)
@@ -85,6 +85,14 @@ def test_linux_client_both_directions(tl, peers):
     conn = _transfer(tl, peers, 5002, 96 * KIB, 96 * KIB, 21, True, loss=0.03, reorder=0.03, dup=0.03)
     assert conn.state_name() in ("CLOSED", "TIME-WAIT")
     assert conn.passive
+
+
+@pytest.mark.parametrize("engine_listens", [False, True], ids=["connect", "listen"])
+def test_ipv6_both_directions(tl, peers, engine_listens):
+    conn = _transfer(tl, peers, 5010 + engine_listens, 48 * KIB, 48 * KIB, 23, engine_listens, v6=True,
+                     loss=0.03, reorder=0.03, dup=0.03)
+    assert len(conn.remote) == 16
+    assert conn.mss == 1500 - 60            # ours from the MTU; Linux offers the same
 
 
 def test_engine_zero_window_linux_probes(tl, peers):
@@ -147,7 +155,7 @@ def test_connect_timeout(tl):
     conn = st.connect(L.ENGINE_B, bytes([10, 9, 0, 77]), 80, tl.now)
     assert tl.pump(lambda: conn.state_name() == "CLOSED", timeout=5)
     assert conn.error == "timeout"
-    assert 1.4 <= time.monotonic() - t0 < 2.5
+    assert 1.4 <= time.monotonic() - t0 < 3.5
     assert not st.conns
 
 
@@ -165,6 +173,21 @@ def test_idle_timeout_resets(tl, peers):
     while peer.proc.poll() is None and time.monotonic() < end:
         time.sleep(0.02)
     assert peer.proc.returncode not in (None, 0)
+
+
+def test_fin_wait_2_bounded(tl, peers):
+    L = _tcplinux()
+    st = tl.new_stack(seed=111, fin_wait_2_timeout=0.5)
+    peer = tl.peer("listen", 5012, seed=111, hold=10.0)
+    peers.append(peer)
+    peer.wait_ready()
+    conn = tl.connect(L.LINUX_B, 5012)
+    assert tl.pump(lambda: conn.state_name() == "ESTABLISHED", timeout=5)
+    conn.close()
+    assert tl.pump(lambda: conn.state_name() == "FIN-WAIT-2", timeout=5)
+    # Linux holds its side open: the entry does not stay for ever.
+    assert tl.pump(lambda: conn.state_name() == "CLOSED", timeout=3)
+    assert conn.error == "timeout" and not st.conns
 
 
 def _established_pair(tl, peers, port, seed, hold=10.0, **stack):
@@ -270,6 +293,50 @@ def test_syn_flood_bounded(tl, peers):
     assert st.internal_errors == 0
 
 
+def _fake_handshake(tl, src, sport, dport):
+    """Completes a handshake with the engine from a made-up client; True when it got in."""
+    L = _tcplinux()
+    T = L.tcpseg
+    mark = len(tl.sent)
+    tl.inject(bytes(T.build(src, L.ENGINE_B, sport, dport, 1000, 0, T.SYN, 65535, b"", 1400)), src=src)
+    for seg in tl.sent[mark:]:
+        p = T.parse(L.ENGINE_B, src, seg)
+        if p and p.dport == sport and p.flags & T.SYN and p.flags & T.ACK:
+            tl.inject(bytes(T.build(src, L.ENGINE_B, sport, dport, 1001, p.seq + 1, T.ACK, 65535)), src=src)
+            return True
+    return False
+
+
+def test_one_peer_cannot_fill_the_table(tl, peers):
+    L = _tcplinux()
+    st = tl.new_stack(seed=121, max_conns=6)
+    accepted = []
+    st.listen(5013, accepted.append)
+    hog = bytes([10, 9, 0, 99])
+    for sport in range(20000, 20020):
+        _fake_handshake(tl, hog, sport, 5013)
+    assert len(accepted) == st.per_peer == 3
+    assert len(st.conns) == 3 and st.dropped_syns > 0
+    # Another address still gets in: a real Linux client.
+    peer = tl.peer("connect", 5013, send_n=4 * KIB, seed=122)
+    peers.append(peer)
+    assert tl.pump(lambda: len(accepted) == 4, timeout=10)
+    s = L.Session(accepted[3], b"hi")
+    assert tl.pump(lambda: peer.result(), timeout=10, step=s.step)
+    assert peer.result() == (L.sha(b"hi"), 2) and s.n == 4 * KIB
+
+
+def test_closed_port_refuses_linux(tl, peers):
+    L = _tcplinux()
+    st = tl.new_stack(seed=131)
+    peer = tl.peer("connect", 5998)
+    peers.append(peer)
+    assert tl.pump(lambda: peer.proc.poll() is not None, timeout=10)
+    assert "ConnectionRefusedError" in peer.proc.stderr.read()
+    assert st.no_conn >= 1
+    assert any(L.tcpseg.parse(L.ENGINE_B, L.LINUX_B, g).flags & L.tcpseg.RST for g in tl.sent)
+
+
 def test_malformed_segments_counted(tl, peers):
     L = _tcplinux()
     T = L.tcpseg
@@ -298,6 +365,16 @@ def test_malformed_segments_counted(tl, peers):
     assert conn.readable() == 0 and conn.state_name() == "ESTABLISHED"
     tl.inject(bytes(good))
     assert conn.read() == b"hello"
+    # Well-formed but random headers for this connection: whatever they do to it,
+    # nothing raises and nothing grows past its bound.
+    for _ in range(3000):
+        flags = rnd.getrandbits(6)
+        seq = rnd.choice([conn.rcv_nxt, conn.rcv_nxt + rnd.randrange(-70000, 70000), rnd.getrandbits(32)])
+        ack = rnd.choice([conn.snd_nxt, conn.snd_una - 1, rnd.getrandbits(32)])
+        tl.inject(_seg(conn, seq & 0xffffffff, flags, rnd.randbytes(rnd.randrange(0, 1500)), ack=ack & 0xffffffff))
+        assert conn.readable() <= st.cfg.rcv_buf
+    assert st.internal_errors == 0
+    assert len(st.conns) <= st.max_conns
 
 
 def test_rto_backoff_and_give_up(tl, peers):
@@ -327,7 +404,7 @@ def test_rto_backoff_and_give_up(tl, peers):
     backoff = [r for _, r in rtos]
     assert backoff[:4] == pytest.approx([0.2, 0.4, 0.8, 1.6])
     # Three retransmissions after 0.2 + 0.4 + 0.8 s, given up 1.6 s after the last one.
-    assert 2.9 <= elapsed < 4.0
+    assert 2.9 <= elapsed < 5.0
     tl.to_linux.drop_all = False
 
 
@@ -358,6 +435,43 @@ def test_loopback_micropython():
         pytest.skip("no MicroPython unix port at %s" % MICROPYTHON)
     out = _loopback([MICROPYTHON], 3, 5)
     assert out["sha256"][:2] == [_expected_sha(64 * KIB), str(64 * KIB)]
-    assert out["errors"][0] == "0"
-    # Heap per open connection (two are open), buffers included.
-    assert int(out["mem"][0]) < 8 * KIB
+    assert out["errors"][0] == "0" and out["errors"][2] == "TIME-WAIT"
+
+
+def test_memory_per_connection_micropython():
+    if not os.path.exists(MICROPYTHON):
+        pytest.skip("no MicroPython unix port at %s" % MICROPYTHON)
+    r = subprocess.run([MICROPYTHON, os.path.join(HERE, "tcp_memory.py"), os.path.join(ROOT, "firmware")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = dict((line.split()[0], line.split()[1:]) for line in r.stdout.splitlines())
+    # Both buffers full: 2 KiB to send and 4 KiB received, by default.
+    assert out["buffers"][:4] == ["2048", "4096", "2048", "4096"]
+    assert int(out["conn_bytes"][0]) < 8 * KIB
+
+
+def test_receive_buffer_out_of_order_model():
+    """Segments put anywhere in the window, in any order, with reads between: what comes
+    out is the stream, and the in-order count always matches."""
+    sys.path.insert(0, os.path.join(ROOT, "firmware"))
+    from mgboard.tcpbuf import ByteQueue
+    for trial in range(200):
+        r = random.Random(trial)
+        cap = r.choice([64, 100, 128])
+        stream = r.randbytes(1500)
+        q = ByteQueue(cap)
+        nxt = 0
+        out = bytearray()
+        while len(out) < len(stream):
+            wnd = q.space()
+            if wnd > 0:
+                off = r.randrange(0, wnd)
+                seg = stream[nxt + off:nxt + off + r.randrange(1, 30)][:wnd - off]
+                if seg and off == 0:
+                    nxt += q.deliver(seg)
+                elif seg:
+                    q.put_at(off, seg)
+            if r.random() < 0.3:
+                out += q.pop(r.randrange(1, 40))
+            assert bytes(out) == stream[:len(out)] and len(out) + len(q) == nxt
+            assert len(q._ranges) <= 4
