@@ -50,8 +50,7 @@ def main():
     server.listen(1)
     print("bridge ready", flush=True)
 
-    conn = None
-    decoder = slip.Decoder()
+    board = BoardSide()
     counts = {"to_net": 0, "to_board": 0}
     impair = Impairment(a.impair_file)
 
@@ -63,36 +62,86 @@ def main():
             print("send to %s failed: %s" % (dst, e), flush=True)
 
     def to_board(frame):
-        if conn:
-            conn.sendall(frame)
+        if board.queue(frame):
             counts["to_board"] += 1
 
     while True:
-        rlist = [udp, server] + ([conn] if conn else [])
-        r, _, _ = select.select(rlist, [], [], impair.wait())
+        rlist = [udp, server] + ([board.conn] if board.conn else [])
+        wlist = [board.conn] if board.conn and board.out else []
+        r, w, _ = select.select(rlist, wlist, [], impair.wait())
         impair.release_overdue()
         if server in r:
-            if conn:
-                conn.close()            # a rebooted board replaces the old link
-            conn, _ = server.accept()
-            decoder = slip.Decoder()
-        if conn and conn in r:
-            data = conn.recv(65536)
-            if not data:
-                conn.close()
-                conn = None
-                continue
-            for f in decoder.feed(data, []):
+            board.attach(server.accept()[0])    # a rebooted board replaces the old link
+        if w:
+            board.flush()
+        if board.conn and board.conn in r:
+            for f in board.receive():
                 kind = f[:1]
                 if kind == b"D" and len(f) >= 7:
                     dst = ("%d.%d.%d.%d" % tuple(f[1:5]), struct.unpack(">H", f[5:7])[0])
                     impair.carry("to_net", to_net, f[7:], dst)
                 elif kind == b"Q":
                     name = f[1:].decode(errors="replace")
-                    conn.sendall(slip.encode(b"A" + lookup(name, hosts, a.hosts_file) + f[1:]))
+                    board.queue(slip.encode(b"A" + lookup(name, hosts, a.hosts_file) + f[1:]))
         if udp in r:
             data, (src, sport) = udp.recvfrom(65536)
             impair.carry("to_board", to_board, slip.encode(b"D" + socket.inet_aton(src) + struct.pack(">H", sport) + data))
+
+
+class BoardSide:
+    """The board's end of the serial link. Never blocks on the board: a board
+    busy writing its own UART does not read, and a bridge blocked on sending to
+    it would stop reading in turn (a deadlock a real UART never has). Frames
+    beyond QUEUE bytes are dropped, as a saturated link loses them."""
+    QUEUE = 64 * 1024
+
+    def __init__(self):
+        self.conn = None
+        self.out = bytearray()
+        self.decoder = slip.Decoder()
+        self.dropped = 0
+
+    def attach(self, conn):
+        self.detach()
+        conn.setblocking(False)
+        self.conn = conn
+
+    def detach(self):
+        if self.conn:
+            self.conn.close()
+        self.conn = None
+        self.out = bytearray()
+        self.decoder = slip.Decoder()
+
+    def queue(self, frame):
+        if not self.conn or len(self.out) + len(frame) > self.QUEUE:
+            self.dropped += 1
+            return False
+        self.out += frame
+        self.flush()
+        return True
+
+    def flush(self):
+        try:
+            n = self.conn.send(self.out)
+        except BlockingIOError:
+            return
+        except OSError:
+            self.detach()               # the board went away (powered off, rebooted)
+            return
+        del self.out[:n]
+
+    def receive(self):
+        try:
+            data = self.conn.recv(65536)
+        except BlockingIOError:
+            return []
+        except OSError:
+            data = b""
+        if not data:
+            self.detach()
+            return []
+        return self.decoder.feed(data, [])
 
 
 class Impairment:
