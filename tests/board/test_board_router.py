@@ -1,0 +1,182 @@
+"""Router mode on the emulated Cortex-M4F board (qemu-mps2-an386): site to
+site through a microcontroller.
+
+    LAN host 192.168.50.2 (lan0, a TUN in its own namespace)
+       | lanbridge.py, plain SLIP = the board's UART2
+    board: router, LAN address 192.168.50.1, tunnel address 10.0.0.2
+       | slipbridge.py, the board's UART1: WireGuard's UDP
+    wireguard-go router (wg0 10.0.0.1/24, forwarding, 192.168.50.0/24 over wg0)
+       | veth 172.16.9.0/24
+    far host 172.16.9.2
+
+One lab for the module; the tests run in order (handshake first). The board
+runs only while a test drives it: serve_until() returns once the router has
+counted what the test waits for (at worst after its time limit).
+"""
+import contextlib
+import json
+
+import pytest
+
+import boardlab
+from boardlab import BOARD_INNER, LAN, LAN_HOST
+
+LAN_ADDRESS = LAN["address"]
+FAR_ROUTER = "172.16.9.1"
+FAR_HOST = "172.16.9.2"
+SPOOFED = "192.168.60.2"
+UNCOVERED = "203.0.113.5"
+TCP_PORT = 5001
+TCP_BYTES = 200 * 1024
+
+ROUTER_SETUP = boardlab.PRELUDE + """
+from mgboard import routed
+router = routed.start(wg, boardnet.lan(), **config.lan())
+async def _until(seconds, key, n):
+    base = router.counters.get(key, 0)
+    for _ in range(seconds * 20):
+        if router.counters.get(key, 0) >= base + n:
+            return True
+        await asyncio.sleep_ms(50)
+    return False
+def serve_until(seconds, key, n):
+    print(asyncio.run(_until(seconds, key, n)))
+def rstats():
+    print(json.dumps({'router': router.counters, 'lan_rx': router.task and 0, 'drops': wg.dev.drops}))
+"""
+
+
+@pytest.fixture(scope="module")
+def rl():
+    """The lab: a BoardLab in router mode plus the far site behind wireguard-go."""
+    import os
+    if os.geteuid() != 0:
+        pytest.skip("board tests need root (network namespaces)")
+    boardlab.lablib.sweep_stale()
+    b = boardlab.BoardLab(lan=LAN, allowed_ips=("10.0.0.0/24", "172.16.9.0/24"))
+    try:
+        b.far_node = b.lab.node("far")
+        b.lab.link(b.peer_node, b.far_node, [FAR_ROUTER + "/24"], [FAR_HOST + "/24"])
+        b.peer_node.forwarding()
+        b.far_node.route("default", "via", FAR_ROUTER)
+        b.vm.run(ROUTER_SETUP)
+        yield b
+    finally:
+        b.close()
+
+
+def counters(rl):
+    return json.loads(rl.vm.run("rstats()").strip().splitlines()[-1])["router"]
+
+
+@contextlib.contextmanager
+def board_running(rl, key="echo", n=1, limit=40):
+    """The board routes while the body runs. With the default key the body's
+    end is marked by one ping of the LAN host to the board's LAN address."""
+    rl.vm.submit("serve_until(%d, %r, %d)" % (limit, key, n))
+    yield
+    if key == "echo" and n == 1:
+        assert rl.lan_node.ping(LAN_ADDRESS, count=1, wait=5).returncode == 0
+    out = rl.vm.result(timeout=limit + 30)
+    assert out.strip().splitlines()[-1] == "True", out
+
+
+def far_echo_requests(rl):
+    """ICMP echo requests the far host has received (its namespace's counter)."""
+    snmp = rl.far_node.run(["cat", "/proc/net/snmp"]).stdout.splitlines()
+    head, values = [line.split() for line in snmp if line.startswith("Icmp:")][:2]
+    return int(values[head.index("InEchos")])
+
+
+def test_handshake(rl):
+    out = rl.vm.run("print(asyncio.run(wg.start()))")
+    assert out.strip() == "True", out
+
+
+def test_lan_pings_board(rl):
+    with board_running(rl, n=4):
+        r1 = rl.lan_node.ping(LAN_ADDRESS, count=2, interval=0.2)
+        r2 = rl.lan_node.ping(BOARD_INNER, count=2, interval=0.2)
+    assert r1.returncode == 0, r1.stdout
+    assert r2.returncode == 0, r2.stdout
+
+
+def test_lan_host_pings_far_host(rl):
+    before = far_echo_requests(rl)
+    with board_running(rl):
+        r = rl.lan_node.ping(FAR_HOST, count=3, interval=0.2, wait=5)
+    assert r.returncode == 0, r.stdout
+    assert far_echo_requests(rl) - before == 3
+    c = counters(rl)
+    assert c["to_tunnel"] >= 3 and c["to_lan"] >= 3, c
+
+
+SERVER = """
+import hashlib, socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", %d))
+s.listen(1)
+print("ready", flush=True)
+c, _ = s.accept()
+h = hashlib.sha256()
+n = 0
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    h.update(d)
+    n += len(d)
+c.sendall(("%%d %%s" %% (n, h.hexdigest())).encode())
+c.close()
+""" % TCP_PORT
+
+CLIENT = """
+import hashlib, random, socket, time
+data = random.Random(7).randbytes(%d)
+t = time.time()
+s = socket.create_connection((%r, %d), timeout=60)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+reply = b""
+while True:
+    d = s.recv(1000)
+    if not d:
+        break
+    reply += d
+print(reply.decode(), len(data), hashlib.sha256(data).hexdigest(), "%%.2f" %% (time.time() - t))
+""" % (TCP_BYTES, FAR_HOST, TCP_PORT)
+
+
+def test_tcp_site_to_site(rl):
+    import subprocess
+    server = rl.far_node.popen(["python3", "-c", SERVER], stdout=subprocess.PIPE, text=True)
+    assert server.stdout.readline().strip() == "ready"
+    with board_running(rl, limit=60):
+        out = rl.lan_node.run(["python3", "-c", CLIENT], timeout=90).stdout.split()
+    got_n, got_sha, sent_n, sent_sha, seconds = out
+    assert (int(got_n), got_sha) == (int(sent_n), sent_sha) == (TCP_BYTES, sent_sha)
+    print("tcp: %d bytes LAN -> far site in %s s" % (TCP_BYTES, seconds))
+
+
+def test_spoofed_lan_source_dropped(rl):
+    rl.lan_node.add_address("lan0", SPOOFED + "/32")
+    far_before = far_echo_requests(rl)
+    before = counters(rl).get("lan_spoofed", 0)
+    with board_running(rl, key="lan_spoofed", n=3, limit=15):
+        r = rl.lan_node.ping(FAR_HOST, count=3, interval=0.2, wait=1, src=SPOOFED)
+    assert r.returncode != 0
+    assert counters(rl)["lan_spoofed"] - before == 3
+    assert far_echo_requests(rl) == far_before
+
+
+def test_ttl_exceeded(rl):
+    with board_running(rl, key="ttl_exceeded", n=2, limit=15):
+        r = rl.lan_node.run(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "3", "-t", "1", FAR_HOST], check=False)
+    assert "From %s" % LAN_ADDRESS in r.stdout and "Time to live exceeded" in r.stdout, r.stdout
+
+
+def test_no_route_unreachable(rl):
+    with board_running(rl, key="no_route", n=2, limit=15):
+        r = rl.lan_node.run(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "3", UNCOVERED], check=False)
+    assert "From %s" % LAN_ADDRESS in r.stdout and "Destination Net Unreachable" in r.stdout, r.stdout
