@@ -96,9 +96,11 @@ class BoardLab:
         """The LAN host node and its bridge to the board's UART2; returns the socket path."""
         self.lan_node = self.lab.node("lan")
         path = self.lab.path("lan.sock")
+        self.lan_inject = self.lab.path("lan-inject.sock")     # raw bytes onto the LAN line
         self.lan_bridge_log = open(self.lab.path("lanbridge.log"), "wb")
         self.lan_bridge = self.lan_node.popen(
-            ["python3", os.path.join(HERE, "lanbridge.py"), "--serial", path, "--tun", "lan0"],
+            ["python3", os.path.join(HERE, "lanbridge.py"), "--serial", path, "--tun", "lan0",
+             "--inject", self.lan_inject],
             stdout=self.lan_bridge_log, stderr=self.lan_bridge_log)
         deadline = time.monotonic() + 10
         while not os.path.exists(path):

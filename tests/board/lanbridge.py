@@ -9,7 +9,10 @@ queued here up to --queue bytes and further packets are dropped, as a full
 router queue would. This process never blocks on the board, so the board
 never blocks on us (QEMU stalls a UART whose socket is not read).
 
-    lanbridge.py --serial /tmp/lan.sock --tun lan0
+With --inject PATH, every datagram sent to that unix socket goes to the
+board as it is, unframed: how the tests put noise on the line.
+
+    lanbridge.py --serial /tmp/lan.sock --tun lan0 [--inject /tmp/inject.sock]
 """
 import argparse
 import fcntl
@@ -38,9 +41,16 @@ def main():
     ap.add_argument("--serial", required=True, help="unix socket path QEMU connects its -serial to")
     ap.add_argument("--tun", default="lan0", help="TUN device to create")
     ap.add_argument("--queue", type=int, default=32768, help="bytes queued toward the board at most")
+    ap.add_argument("--inject", help="unix datagram socket whose datagrams go to the board raw")
     a = ap.parse_args()
 
     tun = open_tun(a.tun)
+    inject = None                   # bound first: the serial socket's existence means ready
+    if a.inject:
+        if os.path.exists(a.inject):
+            os.unlink(a.inject)
+        inject = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        inject.bind(a.inject)
     if os.path.exists(a.serial):
         os.unlink(a.serial)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -53,7 +63,7 @@ def main():
     out = bytearray()
     counts = {"to_board": 0, "to_lan": 0, "dropped": 0}
     while True:
-        rlist = [tun, server] + ([conn] if conn else [])
+        rlist = [tun, server] + ([conn] if conn else []) + ([inject] if inject else [])
         wlist = [conn] if conn and out else []
         r, w, _ = select.select(rlist, wlist, [])
         if server in r:
@@ -78,6 +88,10 @@ def main():
                 counts["to_board"] += 1
             elif pkt:
                 counts["dropped"] += 1
+        if inject and inject in r:
+            raw = inject.recv(65536)
+            if conn:
+                out += raw
         if conn and conn in r:
             try:
                 data = conn.recv(65536)
