@@ -40,12 +40,14 @@ LAN_HOST = "192.168.50.2"
 
 class BoardLab:
     def __init__(self, board="qemu-mps2-an386", keepalive=25, peer_knows_endpoint=True, icount=False,
-                 lan=None, allowed_ips=("10.0.0.0/24",)):
+                 lan=None, allowed_ips=("10.0.0.0/24",), board_routes=()):
         """lan: the board config's "lan" (e.g. LAN): router mode, with a LAN
-        host node on the board's UART2. allowed_ips: the board's, for its peer."""
+        host node on the board's UART2. allowed_ips: the board's, for its peer.
+        board_routes: more prefixes wireguard-go sends to the board."""
         self.lab = lablib.Lab()
         self.lan = lan
         self.allowed_ips = list(allowed_ips)
+        self.board_routes = list(board_routes)
         try:
             self._build(board, keepalive, peer_knows_endpoint, icount)
         except BaseException:
@@ -117,7 +119,7 @@ class BoardLab:
 
     def start_peer(self):
         self.wg = wgdaemon.Daemon(self.peer_node, "wireguard-go")
-        routes = [self.lan["prefix"]] if self.lan else []
+        routes = ([self.lan["prefix"]] if self.lan else []) + self.board_routes
         conf = "[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\n" % (
             self.peer_key.private, PORT, self.board_key.public, ", ".join([BOARD_INNER + "/32"] + routes))
         if self.peer_knows_endpoint:

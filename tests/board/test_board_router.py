@@ -28,6 +28,8 @@ FAR_ROUTER = "172.16.9.1"
 FAR_HOST = "172.16.9.2"
 SPOOFED = "192.168.60.2"
 UNCOVERED = "203.0.113.5"
+# wireguard-go sends this prefix to the board too, which must not forward it.
+NOT_LAN = "198.51.100.0/24"
 TCP_PORT = 5001
 TCP_BYTES = 200 * 1024          # LAN -> far site
 TCP_BACK = 100 * 1024           # and back
@@ -58,7 +60,7 @@ def rl():
     if os.geteuid() != 0:
         pytest.skip("board tests need root (network namespaces)")
     boardlab.lablib.sweep_stale()
-    b = boardlab.BoardLab(lan=LAN, allowed_ips=("10.0.0.0/24", "172.16.9.0/24"))
+    b = boardlab.BoardLab(lan=LAN, allowed_ips=("10.0.0.0/24", "172.16.9.0/24"), board_routes=(NOT_LAN,))
     try:
         b.far_node = b.lab.node("far")
         b.lab.link(b.peer_node, b.far_node, [FAR_ROUTER + "/24"], [FAR_HOST + "/24"])
@@ -119,6 +121,30 @@ def test_lan_host_pings_far_host(rl):
     assert far_echo_requests(rl) - before >= 3          # more when ping had to retry
     c = counters(rl)
     assert c["to_tunnel"] >= 3 and c["to_lan"] >= 3, c
+
+
+def test_far_host_pings_lan(rl):
+    with board_running(rl, key="echo", n=3):
+        r1 = rl.far_node.ping(LAN_HOST, count=2, interval=0.2, wait=5)
+        r2 = rl.far_node.ping(LAN_ADDRESS, count=2, interval=0.2, wait=5)      # answered from the tunnel side
+    assert r1.returncode == 0, r1.stdout
+    assert r2.returncode == 0, r2.stdout
+
+
+def test_far_ttl_exceeded_at_board(rl):
+    # TTL 2: the wireguard-go router takes one, the board would take the last.
+    with board_running(rl, key="ttl_exceeded", n=2, limit=15):
+        r = rl.far_node.run(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "3", "-t", "2", LAN_HOST], check=False)
+    assert "From %s" % BOARD_INNER in r.stdout and "Time to live exceeded" in r.stdout, r.stdout
+
+
+def test_tunnel_packet_outside_lan_dropped(rl):
+    before = counters(rl).get("tunnel_not_lan", 0)
+    with board_running(rl, key="tunnel_not_lan", n=2, limit=15):
+        r = rl.far_node.run(["ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", NOT_LAN.replace("0/24", "7")],
+                            check=False)
+    assert r.returncode != 0
+    assert counters(rl)["tunnel_not_lan"] - before == 2
 
 
 SERVER = """
@@ -248,4 +274,18 @@ def test_bad_lan_input_counted_and_dropped(rl):
     # And the router still routes.
     with board_running(rl):
         r = rl.lan_node.ping(FAR_HOST, count=2, interval=0.2, wait=5)
+    assert r.returncode == 0, r.stdout
+
+
+def test_board_boots_into_router_mode(rl):
+    """Last (the REPL is gone afterwards): main.py as `mgtool provision` puts it,
+    the config's "lan" on flash, a power cycle: the board routes by itself."""
+    import os
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "board", "shared", "main.py"), "rb") as f:
+        rl.vm.put("/flash/main.py", f.read())
+    rl.vm.reboot(repl=False)
+    rl.vm.read_until(b"wg: routing 192.168.50.0/24", 30)
+    assert rl.lan_node.wait_ping(FAR_HOST, timeout=30)
+    r = rl.lan_node.ping(FAR_HOST, count=3, interval=0.2, wait=5)
     assert r.returncode == 0, r.stdout
