@@ -17,6 +17,7 @@ import contextlib
 import json
 import socket
 import struct
+import time
 
 import pytest
 
@@ -268,8 +269,12 @@ def test_bad_lan_input_counted_and_dropped(rl):
     after = rstats(rl)
     bad = lambda st: st["lan_bad_frames"] + st["router"].get("lan_bad", 0)  # noqa: E731
     assert bad(after) - bad(before) >= 6, (before, after)
-    assert after["router"]["to_tunnel"] - before["router"]["to_tunnel"] == 1, (before, after)
-    assert far_echo_requests(rl) == far_before + 1       # the good packet amid the garbage went through
+    # The good packet amid the garbage went through (the far host may count it a moment later).
+    assert after["router"]["to_tunnel"] > before["router"]["to_tunnel"], (before, after)
+    deadline = time.monotonic() + 3
+    while far_echo_requests(rl) == far_before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert far_echo_requests(rl) == far_before + 1
     assert after["mem_alloc"] - before["mem_alloc"] < 4096, (before, after)
     # And the router still routes.
     with board_running(rl):
