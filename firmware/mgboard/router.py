@@ -5,7 +5,7 @@
 # unreachable sent (rate-limited), the board's own addresses answer ping.
 # I/O-free: it only calls the send functions it is given, so the host tests
 # drive it directly. Counters are a dict of named drops and forwards.
-from wireguard.ipaddr import parse_prefix, parse_ip, mask_ip
+from wireguard.ipaddr import parse_prefix, parse_ip
 
 from . import ipv4, ipv6
 from .inetsum import checksum, finish
@@ -97,7 +97,13 @@ class Router:
         how packets answering the tunnel are sent (default to_tunnel; the glue
         queues them, as they are made while the engine's output is walked).
         local: further addresses of the board (its tunnel addresses)."""
-        self.prefixes = [(mask_ip(ip, cidr), cidr) for ip, cidr in (parse_prefix(p) for p in _list(lan_prefix))]
+        # (length, network, mask) as integers: one AND per packet, no allocation loop.
+        self.prefixes = []
+        for p in _list(lan_prefix):
+            ip, cidr = parse_prefix(p)
+            bits = len(ip) * 8
+            mask = ((1 << cidr) - 1) << (bits - cidr)
+            self.prefixes.append((len(ip), int.from_bytes(ip, "big") & mask, mask))
         self.lan_addresses = [parse_ip(a) for a in _list(lan_address)]
         self.tunnel_addresses = [bytes(a) for a in local]
         self.local = set(self.lan_addresses + self.tunnel_addresses)
@@ -113,8 +119,10 @@ class Router:
         self.counters[name] = self.counters.get(name, 0) + 1
 
     def in_lan(self, a):
-        for ip, cidr in self.prefixes:
-            if len(ip) == len(a) and mask_ip(a, cidr) == ip:
+        n = len(a)
+        v = int.from_bytes(a, "big")
+        for size, net, mask in self.prefixes:
+            if size == n and v & mask == net:
                 return True
         return False
 
