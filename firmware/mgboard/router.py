@@ -8,7 +8,7 @@
 from wireguard.ipaddr import parse_prefix, parse_ip
 
 from . import ipv4, ipv6
-from .inetsum import checksum, finish
+from .inetsum import checksum
 
 
 class TokenBucket:

@@ -18,6 +18,7 @@ import argparse
 import fcntl
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -62,6 +63,11 @@ def main():
     decoder = slip.Decoder()
     out = bytearray()
     counts = {"to_board": 0, "to_lan": 0, "dropped": 0}
+
+    def report(*_):
+        print("lan bridge: %r" % counts, flush=True)
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, report)
     while True:
         rlist = [tun, server] + ([conn] if conn else []) + ([inject] if inject else [])
         wlist = [conn] if conn and out else []

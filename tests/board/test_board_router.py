@@ -33,7 +33,7 @@ UNCOVERED = "203.0.113.5"
 NOT_LAN = "198.51.100.0/24"
 TCP_PORT = 5001
 TCP_BYTES = 200 * 1024          # LAN -> far site
-TCP_BACK = 100 * 1024           # and back
+TCP_BACK = 64 * 1024            # and back
 
 ROUTER_SETUP = boardlab.PRELUDE + """
 from mgboard import routed
