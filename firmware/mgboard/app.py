@@ -18,12 +18,14 @@ async def echo(wg, port):
             wg.send(data, dst=src, sport=port)
 
 
-async def report(wg, every):
+async def report(wg, every, router=None):
     while True:
         await asyncio.sleep(every)
         s = wg.stats()
         print("wg: connected=%s handshake_age=%s tx=%d rx=%d endpoint=%s error=%s" % (
             s["connected"], s["handshake_age"], s["tx_bytes"], s["rx_bytes"], s["endpoint"], s["last_error"]))
+        if router is not None:
+            print("wg: router %r" % (router.counters,))
 
 
 async def serve(up, report_every=30, config_path=config.PATH, lan=None):
@@ -34,16 +36,17 @@ async def serve(up, report_every=30, config_path=config.PATH, lan=None):
     lan_cfg = config.lan(config_path)
     link, extra = up()
     wg = Tunnel(link=link, **params, **extra)
+    router = None
     if lan_cfg:
         if lan is None:
             raise ValueError("a lan in the config, but this board has no LAN link")
         from . import routed
-        routed.start(wg, lan(), **lan_cfg)
+        router = routed.start(wg, lan(), **lan_cfg)
         print("wg: routing %s" % (lan_cfg["prefix"],))
     print("wg: starting, endpoint %s:%d" % params["endpoint"])
     ok = await wg.start()
     print("wg: handshake", "done" if ok else "pending (retrying)")
-    asyncio.create_task(report(wg, report_every))
+    asyncio.create_task(report(wg, report_every, router))
     await echo(wg, echo_port)
 
 
