@@ -84,6 +84,10 @@ def main():
                 out = out[conn.send(out):]
             except BlockingIOError:
                 pass
+            except OSError:             # the board went away (killed, rebooting): wait for the next one
+                conn.close()
+                conn = None
+                continue
         if tun in r:
             try:
                 pkt = os.read(tun, 65536)
@@ -103,6 +107,8 @@ def main():
                 data = conn.recv(65536)
             except BlockingIOError:
                 continue
+            except OSError:
+                data = b""
             if not data:
                 conn.close()
                 conn = None
