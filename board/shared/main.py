@@ -24,7 +24,7 @@ def config_path():
 
 while True:
     try:
-        app.main(boardnet.up, report_every=10, config_path=config_path())
+        app.main(boardnet.up, report_every=10, config_path=config_path(), lan=getattr(boardnet, "lan", None))
     except Exception as e:
         print("wg: app stopped (%s: %s), restarting in 10 s" % (type(e).__name__, e))
         time.sleep(10)

@@ -2,8 +2,10 @@
 # board's bring-up function, passed in by main.py: this package never imports
 # the board's own modules), load the tunnel config, run the tunnel and a UDP
 # echo service on the tunnel address, and report the link state.
+# With a "lan" in the config the board also routes (mgboard.routed) between
+# that LAN, on the link the board's lan() gives, and the tunnel.
 #   main.py:  import boardnet, mgboard.app
-#             mgboard.app.main(boardnet.up)
+#             mgboard.app.main(boardnet.up, lan=getattr(boardnet, "lan", None))
 import asyncio
 
 from . import config
@@ -16,24 +18,35 @@ async def echo(wg, port):
             wg.send(data, dst=src, sport=port)
 
 
-async def report(wg, every):
+async def report(wg, every, router=None):
     while True:
         await asyncio.sleep(every)
         s = wg.stats()
         print("wg: connected=%s handshake_age=%s tx=%d rx=%d endpoint=%s error=%s" % (
             s["connected"], s["handshake_age"], s["tx_bytes"], s["rx_bytes"], s["endpoint"], s["last_error"]))
+        if router is not None:
+            print("wg: router %r" % (router.counters,))
 
 
-async def serve(up, report_every=30, config_path=config.PATH):
-    """up() -> (link, extra Tunnel keyword arguments): the board's network bring-up."""
+async def serve(up, report_every=30, config_path=config.PATH, lan=None):
+    """up() -> (link, extra Tunnel keyword arguments): the board's network
+    bring-up; lan() -> the LAN link, for router mode."""
     from .tunnel import Tunnel
     params, echo_port = config.load(config_path)
+    lan_cfg = config.lan(config_path)
     link, extra = up()
     wg = Tunnel(link=link, **params, **extra)
+    router = None
+    if lan_cfg:
+        if lan is None:
+            raise ValueError("a lan in the config, but this board has no LAN link")
+        from . import routed
+        router = routed.start(wg, lan(), **lan_cfg)
+        print("wg: routing %s" % (lan_cfg["prefix"],))
     print("wg: starting, endpoint %s:%d" % params["endpoint"])
     ok = await wg.start()
     print("wg: handshake", "done" if ok else "pending (retrying)")
-    asyncio.create_task(report(wg, report_every))
+    asyncio.create_task(report(wg, report_every, router))
     await echo(wg, echo_port)
 
 

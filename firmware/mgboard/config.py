@@ -5,7 +5,10 @@
 #  "preshared_key": null, "keepalive": 25, "echo_port": 7,
 #  "peers": [{"public_key": "...", "endpoint": "host:port", "allowed_ips": [...],
 #             "preshared_key": null, "keepalive": 25}, ...]    (more peers, optional)
-#  "console_port": 23 (optional: the command console on the tunnel address)}
+#  "console_port": 23 (optional: the command console on the tunnel address),
+#  "lan": {"prefix": "192.168.50.0/24", "address": "192.168.50.1"}
+#         (optional: router mode, the board forwards between this LAN on its
+#          LAN link and the tunnel; either may be a list, one per family)}
 import json
 
 PATH = "/flash/wireguard.json"
@@ -44,3 +47,15 @@ def load(path=PATH):
         "keepalive": cfg.get("keepalive", 25),
         "peers": [_peer(path, p) for p in cfg.get("peers", ())],
     }, cfg.get("echo_port", 7)
+
+
+def lan(path=PATH):
+    """Router mode's {"prefix": ..., "address": ...}, or None when the config
+    has no "lan" (the board is then only a tunnel endpoint)."""
+    with open(path) as f:
+        cfg = json.load(f).get("lan")
+    if not cfg:
+        return None
+    if not cfg.get("prefix") or not cfg.get("address"):
+        raise ValueError("%s: lan needs prefix and address" % path)
+    return {"prefix": cfg["prefix"], "address": cfg["address"]}

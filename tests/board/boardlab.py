@@ -13,6 +13,15 @@ With ipv6=True both tunnel ends also get IPv6 addresses (fd00::1, fd00::2).
 With second_peer=True a second wireguard-go (peer2 node, wg0 10.1.0.1/24,
 UDP 192.0.3.1:51820, linked to the bridge node) is the board's second peer,
 allowed 10.1.0.0/24 only.
+
+With lan=... (router mode) the board also gets a LAN on its UART2:
+
+    QEMU MPS2 board (LAN address 192.168.50.1)
+       | unix socket = the board's UART2 (plain SLIP)
+    lan node (lanbridge.py, TUN lan0 192.168.50.2/24, default route via the board)
+
+and wireguard-go's peer entry for the board covers the LAN prefix too, with
+a route to it over wg0.
 """
 import json
 import os
@@ -35,14 +44,22 @@ BOARD_INNER6 = "fd00::2"
 PEER2_OUTER = "192.0.3.1"
 BRIDGE2_OUTER = "192.0.3.2"
 PEER2_INNER = "10.1.0.1"
+LAN = {"prefix": "192.168.50.0/24", "address": "192.168.50.1"}
+LAN_HOST = "192.168.50.2"
 
 
 class BoardLab:
     def __init__(self, board="qemu-mps2-an386", keepalive=25, peer_knows_endpoint=True, icount=False,
-                 ipv6=False, second_peer=False):
+                 ipv6=False, second_peer=False, lan=None, allowed_ips=("10.0.0.0/24",), board_routes=()):
+        """lan: the board config's "lan" (e.g. LAN): router mode, with a LAN
+        host node on the board's UART2. allowed_ips: the board's, for its peer.
+        board_routes: more prefixes wireguard-go sends to the board."""
         self.lab = lablib.Lab()
         self.ipv6 = ipv6
         self.second_peer = second_peer
+        self.lan = lan
+        self.allowed_ips = list(allowed_ips)
+        self.board_routes = list(board_routes)
         try:
             self._build(board, keepalive, peer_knows_endpoint, icount)
         except BaseException:
@@ -76,16 +93,17 @@ class BoardLab:
             time.sleep(0.05)
         if board is None:       # the caller powers its own board on this lab's data link
             return
+        self.lan_serial = self._start_lan() if self.lan else None
         self.console_log = open(lab.path("console.log"), "ab")
         self.vm = BoardVM(lab.path("flash.img"), self.serial, board=board, icount=icount,
-                          log=self.console_log)
+                          log=self.console_log, lan_socket=self.lan_serial)
         lab.on_close(self.vm.close)
         self.vm.start()
         self.vm.install_wgcrypto()
         self.config = {
             "private_key": self.board_key.private, "peer_public_key": self.peer_key.public,
             "endpoint": "peer.lab:%d" % PORT, "address": BOARD_INNER + "/32",
-            "allowed_ips": ["10.0.0.0/24"], "keepalive": keepalive, "echo_port": 7,
+            "allowed_ips": self.allowed_ips, "keepalive": keepalive, "echo_port": 7,
         }
         if self.ipv6:
             self.config["address"] = [BOARD_INNER + "/32", BOARD_INNER6 + "/128"]
@@ -93,17 +111,45 @@ class BoardLab:
         if self.second_peer:
             self.config["peers"] = [{"public_key": self.peer2_key.public, "endpoint": "%s:%d" % (PEER2_OUTER, PORT),
                                      "allowed_ips": ["10.1.0.0/24"], "keepalive": keepalive}]
+        if self.lan:
+            self.config["lan"] = self.lan
         self.vm.put("/flash/wireguard.json", json.dumps(self.config).encode())
+
+    def _start_lan(self):
+        """The LAN host node and its bridge to the board's UART2; returns the socket path."""
+        self.lan_node = self.lab.node("lan")
+        path = self.lab.path("lan.sock")
+        self.lan_inject = self.lab.path("lan-inject.sock")     # raw bytes onto the LAN line
+        self.lan_bridge_log = open(self.lab.path("lanbridge.log"), "wb")
+        self.lan_bridge = self.lan_node.popen(
+            ["python3", os.path.join(HERE, "lanbridge.py"), "--serial", path, "--tun", "lan0",
+             "--inject", self.lan_inject],
+            stdout=self.lan_bridge_log, stderr=self.lan_bridge_log)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(path):
+            if time.monotonic() > deadline or self.lan_bridge.poll() is not None:
+                raise lablib.LabError("LAN bridge did not start")
+            time.sleep(0.05)
+        prefix_len = self.lan["prefix"].split("/")[1]
+        # No IPv6 on the LAN: its router solicitations would only be noise to the board.
+        self.lan_node.run(["sysctl", "-q", "-w", "net.ipv6.conf.lan0.disable_ipv6=1"])
+        self.lan_node.add_address("lan0", "%s/%s" % (LAN_HOST, prefix_len))
+        self.lan_node.ip("link", "set", "lan0", "mtu", "1420", "up")
+        self.lan_node.route("default", "via", self.lan["address"])
+        return path
 
     def start_peer(self):
         self.wg = wgdaemon.Daemon(self.peer_node, "wireguard-go")
-        allowed = BOARD_INNER + "/32" + (", %s/128" % BOARD_INNER6 if self.ipv6 else "")
+        routes = ([self.lan["prefix"]] if self.lan else []) + self.board_routes
+        own = [BOARD_INNER + "/32"] + (["%s/128" % BOARD_INNER6] if self.ipv6 else [])
         conf = "[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\n" % (
-            self.peer_key.private, PORT, self.board_key.public, allowed)
+            self.peer_key.private, PORT, self.board_key.public, ", ".join(own + routes))
         if self.peer_knows_endpoint:
             conf += "Endpoint = %s:%d\n" % (BRIDGE_OUTER, PORT)
         self.wg.setconf(conf)
         self.wg.up(PEER_INNER + "/24", *((PEER_INNER6 + "/64",) if self.ipv6 else ()))
+        for prefix in routes:
+            self.peer_node.route(prefix, "dev", "wg0")
 
     def _start_peer2(self):
         """A second site: its own namespace on its own link to the bridge, its
@@ -142,7 +188,7 @@ class BoardLab:
 
     def close(self):
         self.lab.close()
-        for f in ("bridge_log", "console_log"):
+        for f in ("bridge_log", "console_log", "lan_bridge_log"):
             if hasattr(self, f):
                 getattr(self, f).close()
 

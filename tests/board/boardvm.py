@@ -1,7 +1,8 @@
 """An emulated MPS2 board for the board tests: QEMU with the REPL console on
 a pipe, the SLIP data link on a unix socket (its second UART), and a
-persistent flash image. Scripts run through the raw REPL; reboot() restarts
-QEMU on the same flash image, like a power cycle."""
+persistent flash image; optionally a third serial (UART2) on another unix
+socket: router mode's LAN link (lanbridge.py). Scripts run through the raw
+REPL; reboot() restarts QEMU on the same flash image, like a power cycle."""
 import os
 import select
 import signal
@@ -19,10 +20,12 @@ NATMOD_ARCH = {"qemu-mps2-an386-stock": "armv7emsp", "qemu-mps2-an385": "armv7m"
 
 
 class BoardVM(RawReplPipe):
-    def __init__(self, flash, serial_socket=None, board="qemu-mps2-an386", icount=False, log=None):
+    def __init__(self, flash, serial_socket=None, board="qemu-mps2-an386", icount=False, log=None,
+                 lan_socket=None):
         self.board = board
         self.flash = os.path.abspath(flash)
         self.serial_socket = serial_socket
+        self.lan_socket = lan_socket
         self.icount = icount
         self.log = log
         self.proc = None
@@ -32,7 +35,9 @@ class BoardVM(RawReplPipe):
         elf = os.path.join(BUILD, "boards", self.board, "firmware.elf")
         cmd = ["qemu-system-arm", "-machine", BOARD_MACHINE[self.board], "-nographic", "-monitor", "null",
                "-semihosting", "-serial", "stdio"]
-        cmd += ["-serial", "unix:" + self.serial_socket] if self.serial_socket else []
+        if self.serial_socket or self.lan_socket:
+            cmd += ["-serial", "unix:" + self.serial_socket if self.serial_socket else "null"]
+        cmd += ["-serial", "unix:" + self.lan_socket] if self.lan_socket else []
         if self.icount:
             cmd += ["-icount", "shift=0,align=off,sleep=off"]
         return cmd + ["-kernel", elf, "-append", "flash=" + self.flash]
