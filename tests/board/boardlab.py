@@ -210,6 +210,14 @@ async def _idle(seconds):
     await asyncio.sleep(seconds)
 def serve(seconds):
     asyncio.run(_idle(seconds))
+async def _until(cond, seconds):
+    for _ in range(int(seconds * 10)):
+        if cond():
+            return True
+        await asyncio.sleep_ms(100)
+    return False
+def serve_until(cond, seconds):
+    return asyncio.run(_until(cond, seconds))
 def show():
     s = wg.stats()
     s['endpoint'] = list(s['endpoint']) if s['endpoint'] else None

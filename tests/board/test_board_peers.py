@@ -109,3 +109,29 @@ def test_udp_over_ipv6_both_ways(bl2):
     bl2.vm.run("wg.send(b'from board v6', dst=('fd00::1', 5006))\nserve(2)")
     got = listener.communicate(timeout=20)[0]
     assert got.startswith("from board v6 " + BOARD_INNER6), got
+
+
+def test_tcp_over_ipv6(bl2):
+    # An echo server on the board; a client on the peer connects to [fd00::2].
+    bl2.vm.run("""
+done = []
+async def echo_tcp(r, w):
+    while True:
+        line = await r.readline()
+        if not line:
+            break
+        w.write(line.upper())
+        await w.drain()
+    w.close()
+    done.append(w.get_extra_info('peername'))
+srv6 = asyncio.run(wg.start_server(echo_tcp, 8006))
+""")
+    bl2.vm.submit("serve_until(lambda: done, 30)")
+    code = ("import socket\ns=socket.create_connection((%r,8006),20)\ns.settimeout(20)\nf=s.makefile('rwb')\n"
+            "for i in range(20):\n f.write(b'line %%d over six\\n' %% i); f.flush()\n print(f.readline().decode().strip())\n"
+            "s.shutdown(socket.SHUT_WR)\nprint(repr(f.read()))\n" % BOARD_INNER6)
+    r = bl2.peer_node.run(["python3", "-c", code], timeout=60, check=False)
+    bl2.vm.result(timeout=60)
+    assert r.stdout.splitlines() == ["LINE %d OVER SIX" % i for i in range(20)] + ["b''"], r.stderr
+    peer = json.loads(bl2.vm.run("print(json.dumps(done[0]))").strip())
+    assert peer[0] == PEER_INNER6

@@ -33,8 +33,7 @@ LOSSY = dict(loss=0.05, dup=0.05, reorder=0.05, seed=12)
 # The board's TCP server: 64 KiB of hash-chained bytes, the same on both sides.
 SERVE = """
 import hashlib
-def pattern(n):
-    return b"".join(hashlib.sha256(b"%d" % i).digest() for i in range(n))
+served = []
 async def give(r, w):
     req = await r.readline()
     blocks = int(req)
@@ -43,6 +42,7 @@ async def give(r, w):
         await w.drain()
     w.close()
     await w.wait_closed()
+    served.append(blocks)
 def pattern_part(start, n):
     return b"".join(hashlib.sha256(b"%d" % i).digest() for i in range(start, start + n))
 server = asyncio.run(wg.start_server(give, 8000))
@@ -106,7 +106,7 @@ def test_host_downloads_from_a_tcp_server_on_the_board(tl):
     blocks = 2048                                   # 64 KiB
     tl.vm.run(SERVE)
     tl.impair(**LOSSY)
-    tl.vm.submit("serve(90)")
+    tl.vm.submit("serve_until(lambda: len(served) == 1, 90)")
     try:
         code = ("import socket,hashlib,sys\ns=socket.create_connection((%r,%d),30)\ns.settimeout(60)\n"
                 "s.sendall(b'%d\\n')\nh=hashlib.sha256();n=0\nwhile True:\n d=s.recv(65536)\n if not d: break\n"
@@ -167,7 +167,7 @@ def test_syn_flood_leaves_the_server_working(tl):
              "for i in range(500):\n h=struct.pack('!HHIIBBHHH',r.randrange(1024,65535),%d,r.getrandbits(32),0,0x50,2,8192,0,0)\n"
              " c=csum(src+dst+struct.pack('!BBH',0,6,len(h))+h)\n h=h[:16]+struct.pack('!H',c)+h[18:]\n"
              " s.sendto(h,(%r,0))\n" % (PEER_INNER, BOARD_INNER, BOARD_PORT, BOARD_INNER))
-    tl.vm.submit("serve(40)")
+    tl.vm.submit("serve_until(lambda: len(served) == 2, 40)")
     try:
         tl.peer_node.run(["python3", "-c", flood], timeout=60)
         code = ("import socket,hashlib\ns=socket.create_connection((%r,%d),20)\ns.settimeout(30)\n"
