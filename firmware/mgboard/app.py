@@ -3,7 +3,8 @@
 # the board's own modules), load the tunnel config, run the tunnel and a UDP
 # echo service on the tunnel address, and report the link state.
 # With a "lan" in the config the board also routes (mgboard.routed) between
-# that LAN, on the link the board's lan() gives, and the tunnel.
+# that LAN, on the link the board's lan() gives, and the tunnel. With a
+# "console", the command console (mgboard.console) listens on the tunnel address.
 #   main.py:  import boardnet, mgboard.app
 #             mgboard.app.main(boardnet.up, lan=getattr(boardnet, "lan", None))
 import asyncio
@@ -43,6 +44,11 @@ async def serve(up, report_every=30, config_path=config.PATH, lan=None):
         from . import routed
         router = routed.start(wg, lan(), **lan_cfg)
         print("wg: routing %s" % (lan_cfg["prefix"],))
+    console_cfg = config.console(config_path)
+    if console_cfg:
+        from . import console
+        await console.start(wg, **console_cfg)
+        print("wg: console on tcp port %d" % console_cfg["port"])
     print("wg: starting, endpoint %s:%d" % params["endpoint"])
     ok = await wg.start()
     print("wg: handshake", "done" if ok else "pending (retrying)")

@@ -59,3 +59,16 @@ def lan(path=PATH):
     if not cfg.get("prefix") or not cfg.get("address"):
         raise ValueError("%s: lan needs prefix and address" % path)
     return {"prefix": cfg["prefix"], "address": cfg["address"]}
+
+
+def console(path=PATH):
+    """The console's {"port": ..., "peers": [...] or None}, or None when the
+    config has none (no console: the default)."""
+    with open(path) as f:
+        cfg = json.load(f).get("console")
+    if not cfg:
+        return None
+    port = cfg.get("port", 23)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ValueError("%s: console port must be 1..65535" % path)
+    return {"port": port, "peers": cfg.get("peers")}

@@ -141,10 +141,16 @@ class Stream:
             n -= len(b)
         return b"".join(parts)
 
-    async def readline(self):
+    async def readline(self, limit=None):
+        """Up to and including the next newline (what is left at EOF). With a
+        limit, at most that many bytes: a line longer than that comes back
+        without its newline."""
         line = b""
         while True:
-            b = await self.read(512)
+            want = 512 if limit is None else min(512, limit - len(line))
+            if want <= 0:
+                return line
+            b = await self.read(want)
             i = b.find(b"\n")
             if i >= 0:
                 self._in = b[i + 1:] + self._in

@@ -15,6 +15,7 @@ typical flow:
   mgtool config site.toml --out out/           write every device's config
   mgtool provision --port /dev/ttyACM0 --board rp2-pico-w --site site.toml --device sensor
   mgtool status --port /dev/ttyACM0
+  mgtool remote --host 10.0.0.2 --stats        a board's console, through the tunnel
 """
 
 
@@ -57,6 +58,11 @@ def _console(args):
 def _status(args):
     from . import statuscmd
     statuscmd.run(args)
+
+
+def _remote(args):
+    from . import remotecmd
+    remotecmd.run(args)
 
 
 def _add_port(p, required=True):
@@ -154,6 +160,17 @@ def build_parser():
     p.add_argument("--user", default="root", help=argparse.SUPPRESS)
     p.add_argument("--password", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_status)
+
+    p = sub.add_parser("remote", help="run a command on a board through the tunnel (its command console)",
+                       description="Talk to a board's command console on its tunnel address: run Python "
+                                   "there and print what it printed, or show its tunnel stats. Only the "
+                                   "peers the board's config names (the hub by default) are answered.")
+    p.add_argument("--host", required=True, help="the board's tunnel address, e.g. 10.0.0.2")
+    p.add_argument("--tcp-port", type=int, default=23, help="the console's TCP port (default 23)")
+    p.add_argument("--exec", "-c", default=None, metavar="CODE", help="Python to run on the board")
+    p.add_argument("--stats", action="store_true", help="print the board's tunnel stats as JSON")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS", help="default 20")
+    p.set_defaults(func=_remote)
     return parser
 
 
