@@ -1,7 +1,9 @@
 # TCP segments on the wire (RFC 9293 §3.1): header parse and build, and the
-# checksum over the IPv4 or IPv6 pseudo-header (RFC 1071, RFC 8200 §8.1).
+# checksum over the IPv4 or IPv6 pseudo-header (mgboard.inetsum).
 # Addresses are bytes: 4 long for IPv4, 16 for IPv6.
 import struct
+
+from mgboard.inetsum import checksum, pseudo, finish
 
 try:
     from micropython import const
@@ -22,40 +24,6 @@ OPT_END = const(0)
 OPT_NOP = const(1)
 OPT_MSS = const(2)
 
-# Summing 16 half-words per struct call keeps the hot path out of per-byte
-# Python loops without building one large tuple per segment.
-_CHUNK = const(32)
-_CHUNK_FMT = ">16H"
-
-
-def checksum(data, start=0):
-    """The ones' complement sum of data (RFC 1071) added to start, folded to 16 bits."""
-    s = start
-    n = len(data)
-    end = n - n % _CHUNK
-    unpack = struct.unpack_from
-    for off in range(0, end, _CHUNK):
-        s += sum(unpack(_CHUNK_FMT, data, off))
-    while end + 1 < n:
-        s += (data[end] << 8) | data[end + 1]
-        end += 2
-    if end < n:
-        s += data[end] << 8
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
-
-
-def pseudo_sum(src, dst, length):
-    """The partial sum of the pseudo-header: IPv4 (RFC 9293 §3.1) for 4-byte
-    addresses, IPv6 (RFC 8200 §8.1) for 16-byte ones."""
-    if len(src) == 4:
-        tail = struct.pack(">BBH", 0, PROTO_TCP, length)
-    else:
-        tail = struct.pack(">IHBB", length, 0, 0, PROTO_TCP)
-    return checksum(tail, checksum(dst, checksum(src)))
-
-
 def build(src, dst, sport, dport, seq, ack, flags, wnd, payload=b"", mss=0):
     """One segment with its checksum; an MSS option is added when mss is non-zero."""
     hlen = HEADER_LEN + (4 if mss else 0)
@@ -66,7 +34,7 @@ def build(src, dst, sport, dport, seq, ack, flags, wnd, payload=b"", mss=0):
         struct.pack_into(">BBH", seg, HEADER_LEN, OPT_MSS, 4, mss)
     if payload:
         seg.extend(payload)
-    c = ~checksum(seg, pseudo_sum(src, dst, len(seg))) & 0xffff
+    c = finish(checksum(seg, pseudo(src, dst, PROTO_TCP, len(seg))))
     struct.pack_into(">H", seg, 16, c)
     return seg
 
@@ -94,7 +62,7 @@ def parse(src, dst, seg):
     hlen = (seg[12] >> 4) * 4
     if hlen < HEADER_LEN or hlen > n:
         return None
-    if checksum(seg, pseudo_sum(src, dst, n)) != 0xffff:
+    if checksum(seg, pseudo(src, dst, PROTO_TCP, n)) != 0xffff:
         return None
     s = Segment()
     s.sport, s.dport, s.seq, s.ack, _, s.flags, s.wnd = struct.unpack_from(">HHIIBBH", seg, 0)

@@ -352,7 +352,7 @@ def test_malformed_segments_counted(tl, peers):
                                 conn.snd_nxt, T.ACK, 100, b"", 1400))
     bad_opt[21] = 9                     # MSS option longer than the header
     bad_opt[16:18] = b"\0\0"
-    c = ~T.checksum(bad_opt, T.pseudo_sum(L.LINUX_B, L.ENGINE_B, len(bad_opt))) & 0xffff
+    c = T.finish(T.checksum(bad_opt, T.pseudo(L.LINUX_B, L.ENGINE_B, T.PROTO_TCP, len(bad_opt))))
     bad_opt[16:18] = bytes([c >> 8, c & 0xff])
     cases = [b"", b"\x00" * 7, bytes(good[:19]), bytes(bad_offset), bytes(big_offset),
              bytes(bad_sum), bytes(bad_opt)]
