@@ -46,6 +46,7 @@ def load(path=PATH):
         "preshared_key": cfg.get("preshared_key"),
         "keepalive": cfg.get("keepalive", 25),
         "peers": [_peer(path, p) for p in cfg.get("peers", ())],
+        "mtu": cfg.get("mtu", 1420),
     }, cfg.get("echo_port", 7)
 
 

@@ -113,9 +113,14 @@ def uci(site, dev, proto="microguard"):
 
 
 def board_config_dict(site, dev):
-    """Keyword arguments for mgboard.Tunnel, with the private key kept in a file on the device."""
-    (p,) = site.peers_of(dev)
-    return {
+    """Keyword arguments for mgboard.Tunnel, with the private key kept in a file on the device.
+    The first peer is the board's main one (its console's user); more go to "peers"."""
+    peers = site.peers_of(dev)
+    if not peers:
+        raise MgError("board %r has no peer to connect to: give another device an endpoint, or a [[link]]"
+                      % dev.name)
+    p = peers[0]
+    cfg = {
         "private_key_file": BOARD_KEY_FILE,
         "peer_public_key": p.device.public_key,
         "endpoint": _endpoint_text(p.device.endpoint),
@@ -126,6 +131,14 @@ def board_config_dict(site, dev):
         "mtu": dev.mtu or site.mtu or 1420,
         "name": dev.name,
     }
+    if len(peers) > 1:
+        cfg["peers"] = [{"public_key": q.device.public_key,
+                         "endpoint": _endpoint_text(q.device.endpoint) if q.device.endpoint else None,
+                         "allowed_ips": [str(n) for n in q.allowed_ips], "preshared_key": q.preshared_key,
+                         "keepalive": q.keepalive if q.keepalive else 25} for q in peers[1:]]
+    if dev.console:
+        cfg["console"] = {"port": dev.console}
+    return cfg
 
 
 def board_config(site, dev):

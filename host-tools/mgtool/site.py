@@ -16,6 +16,8 @@
     listen_port = 51820        # optional, defaults to the endpoint's port
     dns = ["10.8.0.1"]         # optional (phone, linux)
     board = "qemu-mps2-an386"  # kind = "board" only
+    console = 23               # kind = "board" only, optional: its command console on this TCP
+                               # port of its tunnel address, for its first peer (`mgtool remote`)
 
     [[link]]                   # optional; without links every device peers with every device
     a = "hub"                  # that has an endpoint
@@ -35,7 +37,7 @@ from .errors import MgError
 
 KINDS = ("openwrt", "linux", "board", "phone")
 DEVICE_FIELDS = {"name", "kind", "address", "private_key", "public_key", "endpoint", "routes",
-                 "interface", "listen_port", "dns", "board", "mtu", "keepalive", "description"}
+                 "interface", "listen_port", "dns", "board", "mtu", "keepalive", "description", "console"}
 LINK_FIELDS = {"a", "b", "preshared_key", "keepalive"}
 SITE_FIELDS = {"name", "mtu", "keepalive"}
 HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -58,6 +60,7 @@ class Device:
     mtu: int | None = None
     keepalive: int | None = None
     description: str = ""
+    console: int | None = None             # boards: the command console's TCP port
 
 
 @dataclass
@@ -335,6 +338,10 @@ def _device(ctx, i, d):
         if not isinstance(d.get("board"), str):
             ctx.fail("device", i, "board", "board device %r needs board = \"<name>\" (e.g. qemu-mps2-an386)" % name)
         dev.board = d["board"]
+    if "console" in d:
+        if kind != "board":
+            ctx.fail("device", i, "console", "device %r: console is for kind = \"board\"" % name)
+        dev.console = _int(ctx, "device", i, "console", d["console"], 1, 65535)
     dev.description = str(d.get("description", ""))
     return dev
 

@@ -4,6 +4,7 @@ The lab (boardlab.BoardLab) brings up wireguard-go and the SLIP bridge; its boar
 powered again with the console on a pty (what mgtool opens), on the same flash image and data
 link. The site file describes the lab: the peer (wireguard-go, endpoint peer.lab) and the board.
 """
+import json
 import os
 import re
 import subprocess
@@ -42,7 +43,7 @@ class PtyBoardVM(BoardVM):
         return self
 
 
-def site_text(lab, address, keepalive=25, board="qemu-mps2-an386"):
+def site_text(lab, address, keepalive=25, board="qemu-mps2-an386", console=None):
     return """[site]
 name = "lab"
 
@@ -59,12 +60,13 @@ kind = "board"
 board = "%s"
 address = "%s"
 public_key = "%s"
-
+%s
 [[link]]
 a = "peer"
 b = "sensor"
 keepalive = %d
-""" % (lab.peer_key.private, PORT, board, address, lab.board_key.public, keepalive)
+""" % (lab.peer_key.private, PORT, board, address, lab.board_key.public,
+       "console = %d\n" % console if console else "", keepalive)
 
 
 def mgtool(*args, timeout=300):
@@ -80,6 +82,7 @@ def public_key(out):
 class StockBoard:
     """A BoardLab whose board runs the stock firmware on a pty console."""
     BOARD = "qemu-mps2-an386"       # mgtool --board and the site file's board
+    CONSOLE = None                  # the site file's console port for the board, if any
 
     def __init__(self):
         boardlab.lablib.sweep_stale()
@@ -98,7 +101,7 @@ class StockBoard:
     def provision(self, address, keepalive=25):
         path = self.bl.lab.path("site.toml")
         with open(path, "w") as f:
-            f.write(site_text(self.bl, address, keepalive, self.BOARD))
+            f.write(site_text(self.bl, address, keepalive, self.BOARD, self.CONSOLE))
         return mgtool("provision", "--port", self.vm.port, "--board", self.BOARD, "-q",
                       "--site", path, "--device", "sensor")
 
@@ -162,3 +165,17 @@ def running_board_takes_a_new_config_and_keeps_its_key(sb):
     sb.peer_accepts(sb.pub, new + "/32")
     sb.power_cycle()
     handshake_and_ping(sb, sb.pub, new)
+
+
+def hub_runs_code_on_the_board_through_the_tunnel(sb, address):
+    """The site file gave the board a console: from the hub, `mgtool remote` runs code on the
+    board through the tunnel (TCP on the board's modules as installed, not frozen)."""
+    r = sb.bl.peer_node.run(
+        [os.path.join(ROOT, ".venv", "bin", "mgtool"), "remote", "--host", address, "--exec",
+         "import sys\nprint(sys.implementation.name, 6 * 7)"], timeout=60, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout == "micropython 42\n"
+    r = sb.bl.peer_node.run([os.path.join(ROOT, ".venv", "bin", "mgtool"), "remote", "--host", address,
+                             "--stats"], timeout=60, check=False)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["connected"] is True
