@@ -262,15 +262,16 @@ def test_board_with_two_hubs_and_a_console(tmp_path):
     and `console = 23` turns its command console on."""
     text = site_text().replace('public_key = "fSIK9yFyySKhHBZV4jprcSsiRqZ5OqXoHz8JMNJqzUI="',
                                'public_key = "fSIK9yFyySKhHBZV4jprcSsiRqZ5OqXoHz8JMNJqzUI="\nconsole = 23')
+    # The second hub runs a VPN of its own: its whole prefix goes to it.
     text = text.replace('name = "laptop"\nkind = "linux"\naddress = "10.8.0.3/24"',
-                        'name = "laptop"\nkind = "linux"\naddress = "10.8.0.3/24"\nendpoint = "198.51.100.7:51821"')
+                        'name = "laptop"\nkind = "linux"\naddress = "10.9.0.1/24"\nendpoint = "198.51.100.7:51821"')
     text += '\n[[link]]\na = "laptop"\nb = "sensor"\nkeepalive = 15\n'
     cfg = json.loads(mgtool("config", write_site(tmp_path, text), "-d", "sensor", check=0).stdout)
     assert cfg["console"] == {"port": 23}
     assert cfg["endpoint"] == "vpn.example.net:51820"
     laptop_pub = wg_pubkey("QJn5IP5WIF/AEnHboBBDwLGl8KLsDOLyZfANX3yBNXA=")
     assert cfg["peers"] == [{"public_key": laptop_pub, "endpoint": "198.51.100.7:51821",
-                             "allowed_ips": ["10.8.0.3/32"], "preshared_key": None, "keepalive": 15}]
+                             "allowed_ips": ["10.9.0.0/24"], "preshared_key": None, "keepalive": 15}]
 
 
 def test_console_is_for_boards_only(tmp_path):
