@@ -159,12 +159,20 @@ class BoardLab:
         lab.link(self.peer2_node, self.bridge_node, [PEER2_OUTER + "/24"], [BRIDGE2_OUTER + "/24"])
         self.peer2_node.route("192.0.2.0/24", "via", BRIDGE2_OUTER)
         self.peer2_key = lab.keypair("peer2")
+        self.start_peer2_daemon()
+
+    def start_peer2_daemon(self):
         self.wg2 = wgdaemon.Daemon(self.peer2_node, "wireguard-go")
         self.wg2.setconf("[Interface]\nPrivateKey = %s\nListenPort = %d\n\n[Peer]\nPublicKey = %s\n"
                          "AllowedIPs = %s/32\nEndpoint = %s:%d\n" % (
                              self.peer2_key.private, PORT, self.board_key.public, BOARD_INNER, BRIDGE_OUTER, PORT))
         self.wg2.up(PEER2_INNER + "/24")
         self.peer2_node.route(BOARD_INNER + "/32", "dev", "wg0")
+
+    def restart_peer2(self):
+        self.wg2.stop()
+        self.peer2_node.ip("link", "del", "wg0", check=False)
+        self.start_peer2_daemon()
 
     def restart_peer(self):
         self.wg.stop()

@@ -135,3 +135,25 @@ srv6 = asyncio.run(wg.start_server(echo_tcp, 8006))
     assert r.stdout.splitlines() == ["LINE %d OVER SIX" % i for i in range(20)] + ["b''"], r.stderr
     peer = json.loads(bl2.vm.run("print(json.dumps(done[0]))").strip())
     assert peer[0] == PEER_INNER6
+
+
+def test_each_peer_reconnects_on_its_own(bl2):
+    """peer2's wireguard-go restarts (sessions gone); the board finds it again by
+    itself while peer one's session carries on untouched."""
+    before = stats(bl2)["peers"]
+    bl2.restart_peer2()
+    out = bl2.vm.run(
+        "async def probe():\n"
+        " for i in range(45):\n"
+        "  wg.send(b'probe', dst=('10.1.0.1', 9))\n"
+        "  await asyncio.sleep(1)\n"
+        "  if wg.stats()['peers'][1]['handshakes'] > %d:\n"
+        "   return i\n"
+        "print(asyncio.run(probe()))" % before[1]["handshakes"], timeout=120)
+    assert out.strip() != "None", (out, stats(bl2))
+    after = stats(bl2)["peers"]
+    assert after[0]["connected"] and after[0]["endpoint"] == before[0]["endpoint"]
+    bl2.vm.submit("serve(6)")
+    reply = echo(bl2.peer2_node, PEER2_INNER, BOARD_INNER, "back again")
+    bl2.vm.result()
+    assert reply == "back again"
