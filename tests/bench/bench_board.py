@@ -13,7 +13,10 @@
   read from the FPGAIO 25 MHz counter (x40 instructions per count), around the
   engine's two handshake steps on the initiator (create the initiation,
   consume the response), on the optimized crypto path and again on the
-  portable one (wgcrypto.portable(True)).
+  portable one (wgcrypto.portable(True));
+- TCP through the tunnel (board_tcp.py), both firmwares, in real time (no
+  -icount): throughput both ways against a Python socket on the peer, and the
+  heap an open connection costs on top of the idle tunnel.
 Results go to build/bench/board.json and stdout.
 """
 import glob
@@ -26,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "tests", "board"))
 import boardlab  # noqa: E402
 from boardlab import BoardLab, PRELUDE, MAKE_TUNNEL, BOARD_INNER, PEER_INNER  # noqa: E402
+import board_tcp  # noqa: E402
 
 MPY_CROSS = os.path.join(ROOT, "build", "micropython", "mpy-cross", "build", "mpy-cross")
 
@@ -264,6 +268,7 @@ def main():
            "variants": {}}
     for board in VARIANTS:
         res["variants"][board] = measure(board, portable=(board == "qemu-mps2-an386"))
+    res["tcp"] = {board: board_tcp.measure_tcp(board) for board in VARIANTS}
     res["code_size_bytes"] = code_size()
     res["crypto_paths"] = fallback_counts()
     os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
@@ -290,6 +295,10 @@ def main():
     for k, v in res["code_size_bytes"].items():
         print("code: %-40s %7d B" % (k, v))
     print_fallbacks(res["crypto_paths"])
+    board_tcp.print_tcp(res["tcp"])
+    # The frozen firmware must have it; the -builtin one is skipped if built before TCP.
+    if not all(board_tcp.transfers_ok(v, required=(b == "qemu-mps2-an386")) for b, v in res["tcp"].items()):
+        sys.exit("bench-board: a TCP transfer through the tunnel failed")
 
 
 if __name__ == "__main__":
