@@ -212,6 +212,7 @@ def measure_tcp(board):
             raise RuntimeError("peer TCP script did not start")
         left = vm.run(BOARD_SCRIPT % {"peer": PEER_INNER, "port": PORT, "n": N}, timeout=300).strip()
         res["throughput"] = json.loads(peer.stdout.readline())
+        res["host_load_average_1min"] = os.getloadavg()[0]   # real time: other work on the host slows it
         for v in res["throughput"].values():
             v["kbytes_per_s"] = v["timed_bytes"] / 1024 / v["seconds"] if v["sha256_ok"] and v["seconds"] else None
         res["connections_left_after_transfers"] = int(left)
@@ -264,7 +265,8 @@ def print_tcp(results):
             print("%s: skipped: %s" % (board, r["skipped"]))
             continue
         t = r["throughput"]
-        print("%s:" % board)
+        print("%s (host load average %.1f on %d CPUs during the transfers):"
+              % (board, r["host_load_average_1min"], os.cpu_count()))
         print("  throughput board -> peer: %s, timed at the peer from the first byte in to the last"
               % _rate(t["board_to_peer"]))
         print("  throughput peer -> board: %s, timed at the peer from the first byte out to the board's"
