@@ -62,7 +62,10 @@ class Tunnel:
         self.address = self.ip.addresses[0]
         self.port = port
         self.mtu = mtu
-        self.tcp_limits = tcp_limits or {}
+        # Two full segments of receive window: the board's CPU, not the window,
+        # bounds what it takes in, and a connection then stays within 8 KB of heap.
+        self.tcp_limits = {"rcv_buf": 2 * (mtu - 40)}
+        self.tcp_limits.update(tcp_limits or {})
         self._tcp = None
         self.link = link
         self.now = monotonic or Monotonic()
