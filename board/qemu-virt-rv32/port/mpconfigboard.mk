@@ -44,6 +44,6 @@ MPY_CROSS_FLAGS += -march=rv32imc
 
 # About the MicroPython heap of an ESP32-C3 (~200 KiB) plus room for the
 # in-RAM files a board without a filesystem imports from.
-MICROPY_HEAP_SIZE = 393216
+MICROPY_HEAP_SIZE = 524288
 
 FROZEN_MANIFEST = $(BOARD_DIR)/manifest.py
