@@ -113,14 +113,14 @@ def receive_cookie_reply(dev, data, now):
 
 
 def receive_transport(dev, data, addr, now, out):
-    kp = dev.indices.get(m.u32(data, m.DATA_RECEIVER))
+    receiver, counter = m.transport_header(data)
+    kp = dev.indices.get(receiver)
     if not isinstance(kp, Keypair):
         dev._drop("unknown_index")
         return
     if not kp.can_receive(now):
         dev._drop("expired_keypair")
         return
-    counter = m.u64(data, m.DATA_COUNTER)
     if not kp.replay.check(counter):
         dev._drop("replay")
         return
