@@ -58,6 +58,5 @@ TAI64_EPOCH = 0x400000000000000a   # 2^62 + 10 s TAI-UTC offset at 1970
 # about the local clock (the largest power of two below 1e9 / 50).
 TAI64N_WHITEN_NS = 1 << 24
 
-# --- Actions returned by the engine ---
-ACTION_UDP = "udp"
-ACTION_TUN = "tun"
+# --- Actions returned by the engine (integers: see outcomes.py) ---
+from .outcomes import ACTION_UDP, ACTION_TUN  # noqa: E402,F401

@@ -2,11 +2,11 @@
 # UDP datagrams (receive_datagram), IP packets from the tunnel device
 # (send_packet) and the passage of time (tick); each call returns a list of
 # actions for the driver to perform:
-#     ("udp", (host, port), datagram)   send datagram to that endpoint
-#     ("tun", ip_packet)                write ip_packet to the tunnel device
-# A "tun" payload is a memoryview into a buffer reused by the next call, so
-# write it out (or copy it) before calling the engine again. "udp" payloads
-# are fresh buffers the driver may keep.
+#     (ACTION_UDP, (host, port), datagram)   send datagram to that endpoint
+#     (ACTION_TUN, ip_packet)                write ip_packet to the tunnel device
+# (small integers from outcomes.py). A tun payload is a memoryview into a
+# buffer reused by the next call, so write it out (or copy it) before calling
+# the engine again. UDP payloads are fresh buffers the driver may keep.
 # Time: `now` is seconds from a monotonic clock; wall_clock() -> (sec, nsec)
 # feeds handshake timestamps and `last_handshake`. Randomness: rng(n) -> n bytes.
 # Device holds the interface's state; what it does lives in one file per
@@ -19,6 +19,7 @@
 # Those functions take the Device first and are bound here as its methods, so
 # the hot path costs no extra call.
 from .constants import (REKEY_TIMEOUT_JITTER_MAX, DEFAULT_MTU, DEFAULT_MAX_QUEUED)
+from .outcomes import DROP_NAMES, COUNTER_NAMES
 from .allowedips import AllowedIPs
 from .cookie import CookieChecker
 from .index_table import IndexTable
@@ -51,7 +52,7 @@ class Device:
         # Hooks (all optional):
         #   on_keylog(local_static_private, remote_static_public,
         #             local_ephemeral_private, preshared_key)
-        #   on_event(name, peer)     names: see _event() callers
+        #   on_event(event, peer)    event: an EVENT_* of outcomes.py (EVENT_NAMES)
         #   on_listen_port(port) -> 0 or a negative errno (driver rebinds)
         self.on_keylog = None
         self.on_event = None
@@ -65,6 +66,7 @@ class Device:
         self._opener = Opener()
         self._peers = {}          # public key -> Peer
         self._peer_order = []     # insertion order, for stable `wg show` output
+        # Keyed by readable name (DROP_NAMES, COUNTER_NAMES): stats and logs show them.
         self.drops = {}           # reason -> packets dropped
         self.counters = {}        # notable non-drop events -> count
         self.last_error = None    # last exception swallowed at the seam
@@ -119,12 +121,14 @@ class Device:
             self.on_keylog(self.private_key, peer.public_key, ephemeral_private,
                            peer.preshared_key)
 
-    def _event(self, name, peer):
+    def _event(self, event, peer):
         if self.on_event is not None:
-            self.on_event(name, peer)
+            self.on_event(event, peer)
 
     def _drop(self, reason):
-        self.drops[reason] = self.drops.get(reason, 0) + 1
+        name = DROP_NAMES[reason]
+        self.drops[name] = self.drops.get(name, 0) + 1
 
-    def _count(self, name, n=1):
+    def _count(self, counter, n=1):
+        name = COUNTER_NAMES[counter]
         self.counters[name] = self.counters.get(name, 0) + n

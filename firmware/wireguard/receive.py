@@ -2,7 +2,13 @@
 # behind the cookie and rate-limit gates, transport data opened, replay-checked
 # and routed back by source (wireguard-go's receive.go, the kernel's receive.c).
 from .constants import (MSG_INITIATION, MSG_COOKIE_REPLY, MSG_TRANSPORT, TRANSPORT_MIN_LEN,
-                        MAX_DATAGRAM_LEN, ACTION_UDP, ACTION_TUN)
+                        MAX_DATAGRAM_LEN)
+from .outcomes import (ACTION_UDP, ACTION_TUN, COUNT_COOKIE_REPLY_RECEIVED,
+                       COUNT_COOKIE_REPLY_SENT, COUNT_KEEPALIVE_RECEIVED, DROP_BAD_COOKIE_REPLY,
+                       DROP_BAD_HANDSHAKE, DROP_BAD_INNER_PACKET, DROP_BAD_MAC1, DROP_BAD_TAG,
+                       DROP_BAD_TYPE, DROP_EXPIRED_KEYPAIR, DROP_INTERNAL_ERROR, DROP_MALFORMED,
+                       DROP_NO_PRIVATE_KEY, DROP_OVERSIZED, DROP_RATE_LIMITED, DROP_REPLAY,
+                       DROP_SPOOFED_SOURCE, DROP_UNKNOWN_INDEX)
 from .handshake import Handshake, consume_initiation, consume_response
 from .ipaddr import endpoint_key
 from .keypair import Keypair
@@ -21,15 +27,15 @@ def receive_datagram(dev, data, addr, now, out=None):
         n = len(data)
         t = m.message_type(data)
         if n > MAX_DATAGRAM_LEN:
-            dev._drop("oversized")
+            dev._drop(DROP_OVERSIZED)
         elif t == MSG_TRANSPORT:
             if n < TRANSPORT_MIN_LEN:
-                dev._drop("malformed")
+                dev._drop(DROP_MALFORMED)
             else:
                 receive_transport(dev, data, addr, now, out)
         elif t in m.EXPECTED_LEN:
             if n != m.EXPECTED_LEN[t]:
-                dev._drop("malformed")
+                dev._drop(DROP_MALFORMED)
             else:
                 # Handshake code concatenates and keeps message bytes;
                 # drivers may pass a view into a reused receive buffer.
@@ -39,19 +45,19 @@ def receive_datagram(dev, data, addr, now, out=None):
                 else:
                     receive_handshake(dev, t, data, addr, now, out)
         else:
-            dev._drop("bad_type")
+            dev._drop(DROP_BAD_TYPE)
     except Exception as e:      # malformed input must never escape
         dev.last_error = e
-        dev._drop("internal_error")
+        dev._drop(DROP_INTERNAL_ERROR)
     return out
 
 
 def receive_handshake(dev, msg_type, data, addr, now, out):
     if dev.private_key is None:
-        dev._drop("no_private_key")
+        dev._drop(DROP_NO_PRIVATE_KEY)
         return
     if not dev.cookie_checker.check_mac1(data):
-        dev._drop("bad_mac1")
+        dev._drop(DROP_BAD_MAC1)
         return
     dev.load.note_handshake(now)
     if dev.load.under_load(now):
@@ -60,10 +66,10 @@ def receive_handshake(dev, msg_type, data, addr, now, out):
             # Make the sender prove its address before we spend DH on it.
             reply = dev.cookie_checker.make_reply(data, source, now)
             out.append((ACTION_UDP, (addr[0], addr[1]), reply))
-            dev._count("cookie_reply_sent")
+            dev._count(COUNT_COOKIE_REPLY_SENT)
             return
         if not dev.ratelimiter.allow(ip, now):
-            dev._drop("rate_limited")
+            dev._drop(DROP_RATE_LIMITED)
             return
     if msg_type == MSG_INITIATION:
         receive_initiation(dev, data, addr, now, out)
@@ -86,11 +92,11 @@ def receive_initiation(dev, data, addr, now, out):
 def receive_response(dev, data, addr, now, out):
     hs = dev.indices.get(m.u32(data, m.RESP_RECEIVER))
     if not isinstance(hs, Handshake):
-        dev._drop("unknown_index")
+        dev._drop(DROP_UNKNOWN_INDEX)
         return
     peer = hs.peer
     if not consume_response(hs, data, dev.private_key):
-        dev._drop("bad_handshake")
+        dev._drop(DROP_BAD_HANDSHAKE)
         return
     peer.rx_bytes += len(data)
     roam(peer, addr)
@@ -104,32 +110,32 @@ def receive_response(dev, data, addr, now, out):
 def receive_cookie_reply(dev, data, now):
     owner = dev.indices.get(m.u32(data, m.COOKIE_RECEIVER))
     if owner is None:
-        dev._drop("unknown_index")
+        dev._drop(DROP_UNKNOWN_INDEX)
         return
     if not owner.peer.cookies.consume_reply(data, now):
-        dev._drop("bad_cookie_reply")
+        dev._drop(DROP_BAD_COOKIE_REPLY)
         return
-    dev._count("cookie_reply_received")
+    dev._count(COUNT_COOKIE_REPLY_RECEIVED)
 
 
 def receive_transport(dev, data, addr, now, out):
     receiver, counter = m.transport_header(data)
     kp = dev.indices.get(receiver)
     if not isinstance(kp, Keypair):
-        dev._drop("unknown_index")
+        dev._drop(DROP_UNKNOWN_INDEX)
         return
     if not kp.can_receive(now):
-        dev._drop("expired_keypair")
+        dev._drop(DROP_EXPIRED_KEYPAIR)
         return
     if not kp.replay.check(counter):
-        dev._drop("replay")
+        dev._drop(DROP_REPLAY)
         return
     plain = dev._opener.open(kp, data, counter)
     if plain is None:
-        dev._drop("bad_tag")
+        dev._drop(DROP_BAD_TAG)
         return
     if not kp.replay.accept(counter):
-        dev._drop("replay")
+        dev._drop(DROP_REPLAY)
         return
     peer = kp.peer
     peer.rx_bytes += len(data)
@@ -143,17 +149,17 @@ def receive_transport(dev, data, addr, now, out):
     keep_key_fresh_on_receive(dev, peer, now, out)
     authenticated_received(peer, now)
     if len(plain) == 0:
-        dev._count("keepalive_received")
+        dev._count(COUNT_KEEPALIVE_RECEIVED)
         return
     peer.timers.data_received(now)
     length = ippacket.inner_length(plain)
     if length < 0:
-        dev._drop("bad_inner_packet")
+        dev._drop(DROP_BAD_INNER_PACKET)
         return
     plain = plain[:length]
     # Cryptokey routing, incoming half: the source must be one of the
     # sending peer's allowed IPs.
     if dev.allowed_ips.lookup(ippacket.source(plain)) is not peer:
-        dev._drop("spoofed_source")
+        dev._drop(DROP_SPOOFED_SOURCE)
         return
     out.append((ACTION_TUN, plain))

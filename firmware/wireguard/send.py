@@ -1,7 +1,11 @@
 # Sending: IP packets from the tunnel sealed for their peer, the handshake
 # messages we originate, keepalives, and the queue of packets that wait for a
 # session (wireguard-go's send.go, the kernel's send.c).
-from .constants import KEY_LEN, REKEY_TIMEOUT, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME, ACTION_UDP
+from .constants import KEY_LEN, REKEY_TIMEOUT, REKEY_AFTER_MESSAGES, REKEY_AFTER_TIME
+from .outcomes import (ACTION_UDP, DROP_BAD_HANDSHAKE, DROP_BAD_OUTGOING_PACKET,
+                       DROP_INTERNAL_ERROR, DROP_NO_ENDPOINT, DROP_NO_ROUTE, DROP_NO_USABLE_KEYS,
+                       DROP_QUEUE_FULL, EVENT_HANDSHAKE_INITIATION_SENT,
+                       EVENT_HANDSHAKE_RESPONSE_SENT)
 from .handshake import create_initiation, create_response
 from .session import begin_session, clear_handshake
 from . import ippacket
@@ -14,14 +18,14 @@ def send_packet(dev, packet, now, out=None):
     try:
         dst = ippacket.destination(packet)
         if dst is None:
-            dev._drop("bad_outgoing_packet")
+            dev._drop(DROP_BAD_OUTGOING_PACKET)
             return out
         peer = dev.allowed_ips.lookup(dst)
         if peer is None:
-            dev._drop("no_route")
+            dev._drop(DROP_NO_ROUTE)
             return out
         if peer.endpoint is None:
-            dev._drop("no_endpoint")
+            dev._drop(DROP_NO_ENDPOINT)
             return out
         kp = peer.keypairs.current
         if not peer.queue and kp is not None and kp.can_send(now):
@@ -31,7 +35,7 @@ def send_packet(dev, packet, now, out=None):
         send_queued(dev, peer, now, out)
     except Exception as e:
         dev.last_error = e
-        dev._drop("internal_error")
+        dev._drop(DROP_INTERNAL_ERROR)
     return out
 
 
@@ -42,10 +46,10 @@ def send_initiation(dev, peer, now, out, is_retry):
     if peer.last_sent_handshake is not None and now - peer.last_sent_handshake < REKEY_TIMEOUT:
         return
     if dev.private_key is None or peer.static_static is None:
-        dev._drop("no_usable_keys")
+        dev._drop(DROP_NO_USABLE_KEYS)
         return
     if peer.endpoint is None:
-        dev._drop("no_endpoint")
+        dev._drop(DROP_NO_ENDPOINT)
         return
     peer.last_sent_handshake = now
     hs = peer.handshake
@@ -56,7 +60,7 @@ def send_initiation(dev, peer, now, out, is_retry):
                             dev.timestamps.next(), hs.local_index)
     if msg is None:
         clear_handshake(dev, peer)
-        dev._drop("no_usable_keys")
+        dev._drop(DROP_NO_USABLE_KEYS)
         return
     peer.cookies.stamp(msg, now)
     dev._keylog(peer, ephemeral)
@@ -64,7 +68,7 @@ def send_initiation(dev, peer, now, out, is_retry):
     t.any_authenticated_packet_sent()
     emit(peer, msg, out)
     t.handshake_initiated(now, dev._jitter)
-    dev._event("handshake_initiation_sent", peer)
+    dev._event(EVENT_HANDSHAKE_INITIATION_SENT, peer)
 
 
 def send_response(dev, peer, now, out):
@@ -76,7 +80,7 @@ def send_response(dev, peer, now, out):
     msg = create_response(hs, ephemeral, hs.local_index)
     if msg is None:
         clear_handshake(dev, peer)
-        dev._drop("bad_handshake")
+        dev._drop(DROP_BAD_HANDSHAKE)
         return
     peer.cookies.stamp(msg, now)
     dev._keylog(peer, ephemeral)
@@ -85,7 +89,7 @@ def send_response(dev, peer, now, out):
     t.any_authenticated_packet_traversal(now, peer.persistent_keepalive)
     t.any_authenticated_packet_sent()
     emit(peer, msg, out)
-    dev._event("handshake_response_sent", peer)
+    dev._event(EVENT_HANDSHAKE_RESPONSE_SENT, peer)
 
 
 def send_keepalive(dev, peer, now, out):
@@ -136,7 +140,7 @@ def enqueue(dev, peer, packet):
     q = peer.queue
     if len(q) >= dev.max_queued:
         q.pop(0)
-        dev._drop("queue_full")
+        dev._drop(DROP_QUEUE_FULL)
     q.append(packet)
 
 

@@ -2,6 +2,7 @@
 # handshake state, and what every authenticated packet does to a peer (the
 # kernel's noise.c bookkeeping and wireguard-go's keypair rotation).
 from .handshake import derive_transport_keys
+from .outcomes import EVENT_HANDSHAKE_COMPLETE
 from .keypair import Keypair
 
 
@@ -19,7 +20,7 @@ def begin_session(dev, peer, now):
 def handshake_complete(dev, peer):
     peer.timers.handshake_complete()
     peer.last_handshake = dev.wall_clock()
-    dev._event("handshake_complete", peer)
+    dev._event(EVENT_HANDSHAKE_COMPLETE, peer)
 
 
 def drop_keypairs(dev, keypairs):

@@ -2,6 +2,8 @@
 # in timers.c, wireguard-go's expired* in timers.go). timers.py decides when;
 # this file decides what, and drives them all from tick().
 from .constants import KEEPALIVE_TIMEOUT, MAX_TIMER_HANDSHAKES, ZERO_KEYS_AFTER, REKEY_ON_RECEIVE_AGE
+from .outcomes import (COUNT_QUEUED_DROPPED, DROP_INTERNAL_ERROR, EVENT_HANDSHAKE_GAVE_UP,
+                       EVENT_KEYS_ZEROED, EVENT_NO_REPLY_REKEY)
 from .send import send_initiation, send_keepalive
 from .session import zero_keys
 
@@ -15,7 +17,7 @@ def tick(dev, now, out=None):
             tick_peer(dev, peer, now, out)
     except Exception as e:
         dev.last_error = e
-        dev._drop("internal_error")
+        dev._drop(DROP_INTERNAL_ERROR)
     return out
 
 
@@ -45,12 +47,12 @@ def tick_peer(dev, peer, now, out):
     if t.new_handshake is not None and now >= t.new_handshake:
         # We sent data and heard nothing for KEEPALIVE + REKEY_TIMEOUT.
         t.new_handshake = None
-        dev._event("no_reply_rekey", peer)
+        dev._event(EVENT_NO_REPLY_REKEY, peer)
         send_initiation(dev, peer, now, out, False)
     if t.zero_key_material is not None and now >= t.zero_key_material:
         t.zero_key_material = None
         zero_keys(dev, peer)
-        dev._event("keys_zeroed", peer)
+        dev._event(EVENT_KEYS_ZEROED, peer)
     if t.persistent_keepalive is not None and now >= t.persistent_keepalive:
         t.persistent_keepalive = None
         if peer.persistent_keepalive:
@@ -63,11 +65,11 @@ def retransmit_expired(dev, peer, now, out):
         # Tried for REKEY_ATTEMPT_TIME: give up and drop what waited.
         t.send_keepalive = None
         if peer.queue:
-            dev._count("queued_dropped", len(peer.queue))
+            dev._count(COUNT_QUEUED_DROPPED, len(peer.queue))
             peer.queue = []
         if t.zero_key_material is None:
             t.zero_key_material = now + ZERO_KEYS_AFTER
-        dev._event("handshake_gave_up", peer)
+        dev._event(EVENT_HANDSHAKE_GAVE_UP, peer)
     else:
         t.handshake_attempts += 1
         send_initiation(dev, peer, now, out, True)
