@@ -8,6 +8,11 @@ under qemu-user with the counting plugin twice, with n1 and n2 packets; the
 set-up is the same in both runs (every datagram the receive case opens is
 sealed beforehand), so (I(n2) - I(n1)) / (n2 - n1) is one packet's cost,
 interpreter and crypto together, plus one loop iteration.
+
+`--lookups` also counts what one name lookup costs in a loop body, by kind
+(a local, a module global, an attribute of an imported module), over a
+const() the compiler inlines: the price of each global or module attribute
+the packet path reads.
 """
 import os
 import subprocess
@@ -107,12 +112,54 @@ print("OK", len(a.drops), len(b.drops))
 """
 
 
+# Ten reads of one name per iteration, each stored to a local.
+LOOKUPS = """
+from micropython import const
+import struct
+K = const(4)
+G = 4
+def run(kind, n):
+    L = 4
+    if kind == "const":
+        for i in range(n):
+            x = K; x = K; x = K; x = K; x = K; x = K; x = K; x = K; x = K; x = K
+    elif kind == "local":
+        for i in range(n):
+            x = L; x = L; x = L; x = L; x = L; x = L; x = L; x = L; x = L; x = L
+    elif kind == "global":
+        for i in range(n):
+            x = G; x = G; x = G; x = G; x = G; x = G; x = G; x = G; x = G; x = G
+    elif kind == "module_attr":
+        for i in range(n):
+            x = struct.pack; x = struct.pack; x = struct.pack; x = struct.pack; x = struct.pack
+            x = struct.pack; x = struct.pack; x = struct.pack; x = struct.pack; x = struct.pack
+run(%r, %d)
+print("OK")
+"""
+LOOKUP_KINDS = ("const", "local", "global", "module_attr")
+
+
+def lookup_costs(arch):
+    def total(kind, n):
+        return run_counted(arch, "lookup", LOOKUPS % (kind, n))
+
+    def per_iter(kind):
+        return (total(kind, 2000) - total(kind, 1000)) / 1000
+    # Every read is stored to the same local, so differences between kinds are the reads.
+    const = per_iter("const")
+    return {k: (per_iter(k) - const) / 10 for k in LOOKUP_KINDS if k != "const"}
+
+
 def count(arch, mode, n):
+    return run_counted(arch, mode, SCRIPT % (n, PACKET_LEN, mode, N2))
+
+
+def run_counted(arch, mode, script):
     plugin = build_plugin()
     work = os.path.join(BENCH, "work", "engine-%s" % arch)
     os.makedirs(work, exist_ok=True)
     with open(os.path.join(work, "bench.py"), "w") as f:
-        f.write(SCRIPT % (n, PACKET_LEN, mode, N2))
+        f.write(script)
     outfile = os.path.join(work, "count.txt")
     cmd = ["env", "-i", "MICROPYPATH=" + FIRMWARE, QEMU[arch], "-plugin", "%s,outfile=%s" % (plugin, outfile),
            unix_binary(arch), "-X", "heapsize=16M", "bench.py"]
@@ -128,11 +175,16 @@ def per_packet(arch, mode):
 
 
 def main(archs):
+    lookups = "--lookups" in archs
+    archs = [a for a in archs if a != "--lookups"] or ["x64"]
     for arch in archs:
+        if lookups:
+            for kind, cost in lookup_costs(arch).items():
+                print("%-8s %-17s %9.1f instructions per read more than an inlined const" % (arch, kind, cost))
         for mode, name in (("send", "send_packet"), ("recv", "receive_datagram")):
             print("%-8s %-17s %9.0f instructions per %d-byte packet" % (arch, name, per_packet(arch, mode),
                                                                            PACKET_LEN))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["x64"])
+    main(sys.argv[1:])
