@@ -27,7 +27,11 @@ from .load import LoadMonitor
 from .ratelimit import RateLimiter
 from .tai64n import TimestampSource
 from .transport import Sealer, Opener
-from . import configure, receive, send, timers_expired
+# Lower modules before the sections, each section before those that use it:
+# every nested import costs C stack while it compiles, and the 32-bit router
+# builds allow 40 KB of it.
+from . import peer  # noqa: F401
+from . import session, send, timers_expired, receive, configure
 
 
 def _default_rng(n):
