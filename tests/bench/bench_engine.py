@@ -1,6 +1,8 @@
 """Instructions per 1420-byte packet through the engine, counted as bench-crypto counts.
 
-    python3 tests/bench/bench_engine.py [arch ...]      (default: x64)
+    python3 tests/bench/bench_engine.py [--lookups] [arch ...]      (default: x64)
+
+ENGINE_FIRMWARE=<dir> measures another checkout's firmware/ with the same script.
 
 Two Devices finish a handshake, then the initiator seals packets
 (send_packet) and the responder opens them (receive_datagram). Each case runs
@@ -26,12 +28,15 @@ from targets import FIRMWARE, QEMU_USER_DYNAMIC, unix_binary  # noqa: E402
 
 QEMU = dict(QEMU_USER_DYNAMIC, x64="qemu-x86_64")
 N1, N2 = 50, 350
+# Bytes allocated before the engine is imported, one run each: different code addresses.
+LAYOUT_PADS = (0, 48, 400, 1000, 3000, 7000)
 PACKET_LEN = 1420
 
 # The MicroPython side: deterministic keys and randomness, a fixed clock, and
 # only the engine's public seam (actions read by position).
 SCRIPT = """
 import gc
+_pad = bytearray(%d)
 from wireguard import Device
 from wireguard.crypto import clamp, x25519_base
 
@@ -150,8 +155,8 @@ def lookup_costs(arch):
     return {k: (per_iter(k) - const) / 10 for k in LOOKUP_KINDS if k != "const"}
 
 
-def count(arch, mode, n):
-    return run_counted(arch, mode, SCRIPT % (n, PACKET_LEN, mode, N2))
+def count(arch, mode, n, pad):
+    return run_counted(arch, mode, SCRIPT % (pad, n, PACKET_LEN, mode, N2))
 
 
 def run_counted(arch, mode, script):
@@ -161,7 +166,7 @@ def run_counted(arch, mode, script):
     with open(os.path.join(work, "bench.py"), "w") as f:
         f.write(script)
     outfile = os.path.join(work, "count.txt")
-    cmd = ["env", "-i", "MICROPYPATH=" + FIRMWARE, QEMU[arch], "-plugin", "%s,outfile=%s" % (plugin, outfile),
+    cmd = ["env", "-i", "MICROPYPATH=" + os.environ.get("ENGINE_FIRMWARE", FIRMWARE), QEMU[arch], "-plugin", "%s,outfile=%s" % (plugin, outfile),
            unix_binary(arch), "-X", "heapsize=16M", "bench.py"]
     r = subprocess.run(cmd, capture_output=True, timeout=900, cwd=work)
     if r.returncode != 0 or not r.stdout.startswith(b"OK"):
@@ -170,8 +175,16 @@ def run_counted(arch, mode, script):
         return int(f.read())
 
 
-def per_packet(arch, mode):
-    return (count(arch, mode, N2) - count(arch, mode, N1)) / (N2 - N1)
+def per_packet(arch, mode, pad=0):
+    return (count(arch, mode, N2, pad) - count(arch, mode, N1, pad)) / (N2 - N1)
+
+
+def per_packet_spread(arch, mode):
+    """(mean, low, high) over heap layouts: where the code lands in the heap moves
+    MicroPython's attribute-lookup cache hits by ~1-2%, so one layout is not
+    enough to compare two versions of the engine."""
+    runs = [per_packet(arch, mode, pad) for pad in LAYOUT_PADS]
+    return sum(runs) / len(runs), min(runs), max(runs)
 
 
 def main(archs):
@@ -182,8 +195,9 @@ def main(archs):
             for kind, cost in lookup_costs(arch).items():
                 print("%-8s %-17s %9.1f instructions per read more than an inlined const" % (arch, kind, cost))
         for mode, name in (("send", "send_packet"), ("recv", "receive_datagram")):
-            print("%-8s %-17s %9.0f instructions per %d-byte packet" % (arch, name, per_packet(arch, mode),
-                                                                           PACKET_LEN))
+            mean, low, high = per_packet_spread(arch, mode)
+            print("%-8s %-17s %9.0f instructions per %d-byte packet (%d..%d over %d heap layouts)"
+                  % (arch, name, mean, PACKET_LEN, low, high, len(LAYOUT_PADS)))
 
 
 if __name__ == "__main__":
