@@ -1,6 +1,9 @@
 # One peer as the board's tunnel sees it: where to find it (an address or a
 # name re-resolved when it stops answering) and how its handshakes went, so
 # that each peer reconnects on its own.
+from wireguard.outcomes import EVENT_HANDSHAKE_INITIATION_SENT, EVENT_HANDSHAKE_COMPLETE, EVENT_HANDSHAKE_GAVE_UP
+
+
 class Remote:
     def __init__(self, peer, endpoint):
         self.peer = peer
@@ -14,16 +17,16 @@ class Remote:
         self.last_error = None
         self.handshakes = 0
 
-    def on_event(self, name, now):
-        if name == "handshake_initiation_sent":
+    def on_event(self, event, now):
+        if event == EVENT_HANDSHAKE_INITIATION_SENT:
             if self.attempt_since is None:
                 self.attempt_since = now
-        elif name == "handshake_complete":
+        elif event == EVENT_HANDSHAKE_COMPLETE:
             self.attempt_since = None
             self.handshake_at = now
             self.handshakes += 1
             self.gave_up = False
-        elif name == "handshake_gave_up":
+        elif event == EVENT_HANDSHAKE_GAVE_UP:
             self.gave_up = True
             self.last_error = "handshake gave up"
 

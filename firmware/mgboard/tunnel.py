@@ -9,6 +9,7 @@ import asyncio
 
 from wireguard.device import Device
 from wireguard.constants import REJECT_AFTER_TIME, REKEY_TIMEOUT
+from wireguard.outcomes import ACTION_UDP
 from wireguard.ipaddr import parse_ip, parse_prefix, format_ip
 from wireguard.keys import from_base64, to_base64
 
@@ -210,10 +211,10 @@ class Tunnel:
         out.clear()
         return out
 
-    def _on_event(self, name, peer):
+    def _on_event(self, event, peer):
         r = self._remote_of.get(peer)
         if r is not None:
-            r.on_event(name, self.now())
+            r.on_event(event, self.now())
 
     def _on_udp(self, src, sport, dport, data):
         if len(self._inbox) >= self._inbox_len:
@@ -246,7 +247,7 @@ class Tunnel:
 
     def _perform(self, actions):
         for a in actions:
-            if a[0] == "udp":
+            if a[0] == ACTION_UDP:
                 try:
                     self.link.send(a[2], a[1])
                 except Exception as e:      # a link error must not kill the tunnel

@@ -12,6 +12,7 @@ import linuxio
 # __getattr__, which `from wireguard import <submodule>` would run into.
 from wireguard.device import Device
 from wireguard.keys import to_base64
+from wireguard.outcomes import EVENT_NAMES
 from .clock import Clock
 from .datapath import DataPath
 from .keylog import KeyLog
@@ -123,8 +124,8 @@ class Daemon:
             except OSError as e:
                 self.log.error("cannot set fwmark 0x%x: %s" % (self.dev.fwmark, e))
 
-    def _on_event(self, name, peer):
-        self.log.debug("peer(%s) %s" % (to_base64(peer.public_key)[:8], name.replace("_", " ")))
+    def _on_event(self, event, peer):
+        self.log.debug("peer(%s) %s" % (to_base64(peer.public_key)[:8], EVENT_NAMES[event].replace("_", " ")))
 
     # ------------------------------------------------------------ loop
 

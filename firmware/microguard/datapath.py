@@ -108,7 +108,7 @@ class DataPath:
             self.flush(out)
 
     def flush(self, out):
-        """Perform the engine's actions. A "tun" payload is only valid until
+        """Perform the engine's actions. A tun payload is only valid until
         the next engine call, so this runs after every call."""
         udp = self.udp
         for action in out:

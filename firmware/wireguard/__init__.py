@@ -1,8 +1,8 @@
 # MicroGuard's WireGuard protocol engine: no sockets, no files, no clocks.
 # Drivers construct a Device and move bytes and time through it; the
 # asyncio microcontroller API built on it is mgboard.Tunnel.
-from .device import Device
 from .peer import Peer
+from .device import Device
 from . import constants
 
 

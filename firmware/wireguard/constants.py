@@ -28,28 +28,13 @@ IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
 LABEL_MAC1 = b"mac1----"
 LABEL_COOKIE = b"cookie--"
 
-# --- Sizes ---
-KEY_LEN = 32
-HASH_LEN = 32
-TAG_LEN = 16
-MAC_LEN = 16
-COOKIE_LEN = 16
-COOKIE_NONCE_LEN = 24
-TIMESTAMP_LEN = 12
+# --- Sizes, message types and message lengths: the wire layout, kept with
+# its offsets in messages.py ---
+from .messages import (KEY_LEN, HASH_LEN, TAG_LEN, MAC_LEN, COOKIE_LEN,  # noqa: F401
+                       COOKIE_NONCE_LEN, TIMESTAMP_LEN, MSG_INITIATION, MSG_RESPONSE,
+                       MSG_COOKIE_REPLY, MSG_TRANSPORT, INITIATION_LEN, RESPONSE_LEN,
+                       COOKIE_REPLY_LEN, TRANSPORT_HEADER_LEN, TRANSPORT_MIN_LEN)
 BLAKE2S_BLOCK = 64
-
-# --- Message types (first byte; the next three bytes must be zero) ---
-MSG_INITIATION = 1
-MSG_RESPONSE = 2
-MSG_COOKIE_REPLY = 3
-MSG_TRANSPORT = 4
-
-# --- Message sizes ---
-INITIATION_LEN = 148            # 4 type + 4 sender + 32 eph + 48 static + 28 ts + 16 mac1 + 16 mac2
-RESPONSE_LEN = 92               # 4 type + 4 sender + 4 receiver + 32 eph + 16 empty + 16 mac1 + 16 mac2
-COOKIE_REPLY_LEN = 64           # 4 type + 4 receiver + 24 nonce + 32 encrypted cookie
-TRANSPORT_HEADER_LEN = 16       # 4 type + 4 receiver + 8 counter
-TRANSPORT_MIN_LEN = TRANSPORT_HEADER_LEN + TAG_LEN   # a keepalive
 PADDING_MULTIPLE = 16
 # Largest UDP payload accepted; anything bigger cannot come from a tunnel
 # whose MTU fits in one IP packet.
@@ -73,6 +58,5 @@ TAI64_EPOCH = 0x400000000000000a   # 2^62 + 10 s TAI-UTC offset at 1970
 # about the local clock (the largest power of two below 1e9 / 50).
 TAI64N_WHITEN_NS = 1 << 24
 
-# --- Actions returned by the engine ---
-ACTION_UDP = "udp"
-ACTION_TUN = "tun"
+# --- Actions returned by the engine (integers: see outcomes.py) ---
+from .outcomes import ACTION_UDP, ACTION_TUN  # noqa: E402,F401

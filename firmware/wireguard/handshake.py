@@ -5,6 +5,8 @@
 from .constants import (CONSTRUCTION, IDENTIFIER, MSG_INITIATION, MSG_RESPONSE,
                         INITIATION_LEN, RESPONSE_LEN, TAG_LEN, TIMESTAMP_LEN,
                         INITIATIONS_PER_SECOND)
+from .outcomes import (DROP_BAD_HANDSHAKE, DROP_INITIATION_FLOOD, DROP_REPLAYED_INITIATION,
+                       DROP_UNKNOWN_PEER)
 from .crypto import digest, kdf, dh, aead_encrypt, aead_decrypt, x25519_base
 from . import messages as m
 
@@ -77,38 +79,38 @@ def create_initiation(hs, local_private, local_public, ephemeral_private, timest
 
 def consume_initiation(msg, local_private, local_initial_hash, find_peer, now):
     """Authenticate an initiation. Returns (peer, reason): peer is None on
-    failure and reason names the drop. On success the peer's Handshake holds
-    the state for create_response."""
+    failure and reason is its DROP_* constant (outcomes.py). On success the
+    peer's Handshake holds the state for create_response."""
     ephemeral = bytes(msg[m.INIT_EPHEMERAL:m.INIT_STATIC])
     chain = kdf(INITIAL_CHAIN, ephemeral, 1)[0]
     h = digest(local_initial_hash, ephemeral)
     shared = dh(local_private, ephemeral)
     if shared is None:
-        return None, "bad_handshake"
+        return None, DROP_BAD_HANDSHAKE
     chain, key = kdf(chain, shared, 2)
     sealed_static = bytes(msg[m.INIT_STATIC:m.INIT_TIMESTAMP])
     peer_public = aead_decrypt(key, 0, sealed_static, h)
     if peer_public is None:
-        return None, "bad_handshake"
+        return None, DROP_BAD_HANDSHAKE
     h = digest(h, sealed_static)
     peer = find_peer(bytes(peer_public))
     if peer is None:
-        return None, "unknown_peer"
+        return None, DROP_UNKNOWN_PEER
     if peer.static_static is None:
-        return None, "bad_handshake"
+        return None, DROP_BAD_HANDSHAKE
     chain, key = kdf(chain, peer.static_static, 2)
     sealed_time = bytes(msg[m.INIT_TIMESTAMP:m.INIT_TIMESTAMP + TIMESTAMP_LEN + TAG_LEN])
     timestamp = aead_decrypt(key, 0, sealed_time, h)
     if timestamp is None:
-        return None, "bad_handshake"
+        return None, DROP_BAD_HANDSHAKE
     h = digest(h, sealed_time)
     hs = peer.handshake
     # Replayed initiation: the timestamp must grow.
     if hs.latest_timestamp is not None and bytes(timestamp) <= hs.latest_timestamp:
-        return None, "replayed_initiation"
+        return None, DROP_REPLAYED_INITIATION
     # Too many initiations from one peer: each costs us DH work.
     if hs.last_initiation_at is not None and now - hs.last_initiation_at < 1.0 / INITIATIONS_PER_SECOND:
-        return None, "initiation_flood"
+        return None, DROP_INITIATION_FLOOD
     hs.latest_timestamp = bytes(timestamp)
     hs.last_initiation_at = now
     hs.state = CONSUMED_INITIATION

@@ -1,8 +1,8 @@
 # Per-peer timer state of the paper's section 6, driven by named hooks that
 # the device calls as packets flow. Each timer is an absolute deadline on the
 # injected monotonic clock (None = not armed); Device.tick() fires the due
-# ones. What a firing timer does lives in the device; this file only decides
-# when.
+# ones. What a firing timer does lives beside this file, in timers_expired.py;
+# this file only decides when.
 from .constants import KEEPALIVE_TIMEOUT, REKEY_TIMEOUT, ZERO_KEYS_AFTER
 
 # "Due at once": earlier than any time a driver will pass.

@@ -1,7 +1,7 @@
 # Transport data messages (paper section 5.4.6): seal an IP packet under a
 # keypair's send key and counter, open one with the receive key. Padding to
 # a multiple of 16 hides exact lengths; an empty payload is a keepalive.
-from .constants import (MSG_TRANSPORT, TRANSPORT_HEADER_LEN, TAG_LEN, PADDING_MULTIPLE,
+from .constants import (TRANSPORT_HEADER_LEN, TAG_LEN, PADDING_MULTIPLE,
                         REJECT_AFTER_MESSAGES)
 from .crypto import aead_encrypt_into, aead_decrypt_into
 from . import messages as m
@@ -32,9 +32,7 @@ class Sealer:
         n = len(packet)
         p = padded_length(n, mtu)
         out = bytearray(TRANSPORT_HEADER_LEN + p + TAG_LEN)
-        out[0] = MSG_TRANSPORT
-        m.put_u32(out, m.DATA_RECEIVER, kp.remote_index)
-        m.put_u64(out, m.DATA_COUNTER, counter)
+        m.put_transport_header(out, kp.remote_index, counter)
         if p == n:
             plain = packet
         else:

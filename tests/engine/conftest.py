@@ -2,7 +2,8 @@
 
 Interpreter: $MICROPYTHON, else build/unix-x64/micropython (wgcrypto built
 in), else build/unix-plain/micropython (pure-Python wgcrypto fallback from
-firmware/). Each case runs in its own process: `run.py <module> <function>`.
+firmware/). Each case runs in its own process: `run.py <module> <function>`;
+test_checks.py parametrises one test over every check (mpcases.all_cases).
 """
 import os
 import subprocess

@@ -1,6 +1,8 @@
-"""Lists the check functions of a MicroPython-side module (for parametrize)."""
+"""Finds the MicroPython-side engine checks: every top-level `def test_*():` of
+every tests/engine/mp/check_*.py, read with `ast` (the checks import the
+engine, which CPython need not load to list them)."""
+import ast
 import os
-import re
 
 ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 MP_DIR = os.path.join(ENGINE_DIR, "mp")
@@ -9,5 +11,18 @@ FIRMWARE_DIR = os.path.join(REPO, "firmware")
 
 
 def cases(module):
+    """Check functions of one module, in file order."""
     with open(os.path.join(MP_DIR, module + ".py")) as f:
-        return re.findall(r"^def (test_\w+)\(\):", f.read(), re.M)
+        tree = ast.parse(f.read(), module + ".py")
+    return [n.name for n in tree.body
+            if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+            and not (n.args.args or n.args.vararg or n.args.kwarg or n.args.kwonlyargs)]
+
+
+def check_modules():
+    return sorted(f[:-3] for f in os.listdir(MP_DIR) if f.startswith("check_") and f.endswith(".py"))
+
+
+def all_cases():
+    """(module, function) for every check, module by module."""
+    return [(m, c) for m in check_modules() for c in cases(m)]

@@ -23,6 +23,7 @@ wireguard = pytest.importorskip("wireguard")
 from wireguard import Device  # noqa: E402
 from wireguard.crypto import x25519_base, clamp  # noqa: E402
 from wireguard.ipaddr import parse_prefix  # noqa: E402
+from wireguard.outcomes import ACTION_UDP, ACTION_TUN  # noqa: E402
 
 PROTOCOL = b"Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 IDENTIFIER = b"WireGuard v1 zx2c4 Jason@zx2c4.com"
@@ -93,7 +94,7 @@ def test_noise_initiator_engine_responder(keys):
     pkt = ipv4("10.0.0.1", "10.0.0.2", b"noise says hi")
     data = b"\x04\x00\x00\x00" + bytes(resp[4:8]) + struct.pack("<Q", 0) + conn.encrypt(pkt)
     got = dev.receive_datagram(data, ("192.0.2.1", 1), 10.1)
-    assert [bytes(a[1]) for a in got if a[0] == "tun"] == [pkt]
+    assert [bytes(a[1]) for a in got if a[0] == ACTION_TUN] == [pkt]
     # And back.
     reply = ipv4("10.0.0.2", "10.0.0.1", b"engine answers")
     sent = dev.send_packet(reply, 10.2)[0][2]
@@ -120,11 +121,11 @@ def test_engine_initiator_noise_responder(keys):
     resp = body + mac1(a_pub, body) + bytes(16)
     out = dev.receive_datagram(resp, ("192.0.2.2", 2), 10.1)
     assert dev.last_error is None, dev.drops
-    data = [a[2] for a in out if a[0] == "udp"]
+    data = [a[2] for a in out if a[0] == ACTION_UDP]
     assert len(data) == 1 and data[0][4:8] == struct.pack("<I", 0x55667788)
     plain = conn.decrypt(bytes(data[0][16:]))
     assert plain[:len(pkt)] == pkt
     back = ipv4("10.0.0.2", "10.0.0.1", b"noise replies")
     msg = b"\x04\x00\x00\x00" + bytes(init[4:8]) + struct.pack("<Q", 0) + conn.encrypt(back)
     got = dev.receive_datagram(msg, ("192.0.2.2", 2), 10.2)
-    assert [bytes(a[1]) for a in got if a[0] == "tun"] == [back]
+    assert [bytes(a[1]) for a in got if a[0] == ACTION_TUN] == [back]

@@ -2,6 +2,7 @@
 # "network" that carries the actions of one Device to another.
 from wireguard import Device
 from wireguard.crypto import x25519_base, clamp
+from wireguard.outcomes import ACTION_UDP, ACTION_TUN, EVENT_NAMES
 
 
 class Rng:
@@ -58,11 +59,11 @@ def ipv6(src16, dst16, payload=b"", nxt=17):
 
 
 def udp_of(actions):
-    return [a for a in actions if a[0] == "udp"]
+    return [a for a in actions if a[0] == ACTION_UDP]
 
 
 def tun_of(actions):
-    return [bytes(a[1]) for a in actions if a[0] == "tun"]
+    return [bytes(a[1]) for a in actions if a[0] == ACTION_TUN]
 
 
 class Node:
@@ -79,7 +80,7 @@ class Node:
         self.keylog = []
         self.events = []
         self.dev.on_keylog = lambda *a: self.keylog.append(a)
-        self.dev.on_event = lambda name, peer: self.events.append(name)
+        self.dev.on_event = lambda event, peer: self.events.append(EVENT_NAMES[event])
 
 
 class Clock:
@@ -88,7 +89,7 @@ class Clock:
 
 
 class Net:
-    """Delivers "udp" actions between nodes by address; "tun" output is
+    """Delivers UDP actions between nodes by address; tun output is
     collected per node. Datagrams to unknown addresses are recorded."""
 
     def __init__(self, *nodes):
@@ -108,7 +109,7 @@ class Net:
             steps += 1
             assert steps < limit, "packet storm"
             node, a = pending.pop(0)
-            if a[0] == "tun":
+            if a[0] == ACTION_TUN:
                 self.tun.setdefault(node.name, []).append(bytes(a[1]))
                 continue
             dst_addr, data = a[1], bytes(a[2])

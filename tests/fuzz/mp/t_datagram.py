@@ -17,6 +17,7 @@ from wireguard.constants import (MSG_INITIATION, MSG_RESPONSE, MSG_COOKIE_REPLY,
                                  INITIATION_LEN, RESPONSE_LEN, COOKIE_REPLY_LEN,
                                  MAX_DATAGRAM_LEN)
 from wireguard.ipaddr import parse_prefix
+from wireguard.outcomes import ACTION_UDP, ACTION_TUN, ACTION_NAMES
 from wireguard.transport import Sealer, padded_length
 from wireguard import ippacket
 from wireguard import messages as m
@@ -46,7 +47,7 @@ class Target:
         self.round = -1
         self.sealer = Sealer()
         self.last = None
-        self.outcomes = {}      # drop reasons, counters, "tun", "udp": how deep cases got
+        self.outcomes = {}      # drop reasons, counters, actions by name: how deep cases got
 
     # ---------------------------------------------------------- a round
 
@@ -254,18 +255,19 @@ class Target:
         if err:
             return err
         for a in out:
-            self.outcomes[a[0]] = self.outcomes.get(a[0], 0) + 1
-            if a[0] == "udp":
+            if a[0] not in (ACTION_UDP, ACTION_TUN):
+                return "unknown action %r" % (a,)
+            kind = ACTION_NAMES[a[0]]
+            self.outcomes[kind] = self.outcomes.get(kind, 0) + 1
+            if a[0] == ACTION_UDP:
                 if not (isinstance(a[1], tuple) and len(a[1]) == 2 and len(a[2]) >= 32):
                     return "malformed udp action %r" % (a,)
-            elif a[0] == "tun":
+            else:
                 pkt = bytes(a[1])
                 if not self._is_authentic(pkt):
                     return "tun packet that the peer never sealed: %r" % (pkt,)
                 if dev.allowed_ips.lookup(ippacket.source(pkt)) is not dst.peer:
                     return "tun packet from outside the peer's allowed IPs"
-            else:
-                return "unknown action %r" % (a,)
         try:
             self.net.deliver(dst, out, clock.t)
         except AssertionError as e:
