@@ -10,7 +10,7 @@ MicroGuard host tools: WireGuard keys, site configs, flashing and provisioning o
 MicroPython boards and OpenWrt routers over a serial console.
 
 typical flow:
-  mgtool keygen > hub.key                      make keys (same format as `wg genkey`)
+  mgtool keygen -o hub.key                     make keys (same format as `wg genkey`, mode 600)
   mgtool config site.toml --check              validate the site description
   mgtool config site.toml --out out/           write every device's config
   mgtool provision --port /dev/ttyACM0 --board rp2-pico-w --site site.toml --device sensor
@@ -20,13 +20,13 @@ typical flow:
 
 
 def _keygen(args):
-    from . import keys
-    print(keys.genkey())
+    from . import keys, secretio
+    secretio.emit_secret(keys.genkey(), args.output)
 
 
 def _psk(args):
-    from . import keys
-    print(keys.genpsk())
+    from . import keys, secretio
+    secretio.emit_secret(keys.genpsk(), args.output)
 
 
 def _pubkey(args):
@@ -73,6 +73,20 @@ def _add_port(p, required=True):
                    help="how long to wait for the device to answer (default 10)")
 
 
+def _add_password(p, what="OpenWrt: the console's password, when it asks for one"):
+    p.add_argument("--password-file", metavar="FILE",
+                   help="%s, read from the first line of FILE (or set MGTOOL_PASSWORD; in a terminal "
+                        "you are asked)" % what)
+    p.add_argument("--password", default=None,
+                   help="the password on the command line (discouraged: it shows in `ps` and in "
+                        "shell history)")
+
+
+def _add_output(p, what):
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write the %s to FILE, readable by you only (mode 600)" % what)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="mgtool", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -80,7 +94,9 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
 
     p = sub.add_parser("keygen", help="print a new private key (like `wg genkey`)",
-                       description="Print a new random Curve25519 private key, base64, like `wg genkey`.")
+                       description="Print a new random Curve25519 private key, base64, like `wg genkey`. "
+                                   "Printed into a file others can read, it warns as `wg` does.")
+    _add_output(p, "private key")
     p.set_defaults(func=_keygen)
     p = sub.add_parser("pubkey", help="read a private key on stdin, print its public key (like `wg pubkey`)",
                        description="Read a base64 private key on standard input and print its public key.\n"
@@ -89,6 +105,7 @@ def build_parser():
     p.set_defaults(func=_pubkey)
     p = sub.add_parser("psk", help="print a new preshared key (like `wg genpsk`)",
                        description="Print a new random 32-byte preshared key, base64, like `wg genpsk`.")
+    _add_output(p, "preshared key")
     p.set_defaults(func=_psk)
 
     p = sub.add_parser("config", help="render a site description (TOML) into each device's config",
@@ -121,7 +138,7 @@ def build_parser():
     p.add_argument("--device", "-d", help="the device's name in the site description")
     p.add_argument("--package", metavar="IPK", help="OpenWrt: our .ipk package to install")
     p.add_argument("--user", default="root", help="OpenWrt: login name at a login prompt (default root)")
-    p.add_argument("--password", default=None, help="OpenWrt: password, when the console asks for one")
+    _add_password(p)
     p.add_argument("--new-key", action="store_true",
                    help="boards: make a new private key even if the device already has one")
     p.add_argument("--no-firmware", action="store_true", help="boards: upload only the config")
@@ -144,7 +161,7 @@ def build_parser():
                    help="esp: flash offset (default: the board's firmware offset)")
     p.add_argument("--no-keep", action="store_true", help="openwrt sysupgrade: do not keep the configuration")
     p.add_argument("--user", default="root", help="openwrt console login name (default root)")
-    p.add_argument("--password", default=None, help="openwrt console password, if asked")
+    _add_password(p)
     p.set_defaults(func=_flash)
 
     p = sub.add_parser("console", help="a serial terminal (Ctrl-] to leave)",
@@ -157,8 +174,8 @@ def build_parser():
                                    "traffic (boards through the raw REPL; --board openwrt through the shell).")
     _add_port(p)
     p.add_argument("--board", "-b", default=None, help="board name; openwrt for a router console")
-    p.add_argument("--user", default="root", help=argparse.SUPPRESS)
-    p.add_argument("--password", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--user", default="root", help="openwrt: login name at a login prompt (default root)")
+    _add_password(p, "openwrt: the console's password, when it asks for one")
     p.set_defaults(func=_status)
 
     p = sub.add_parser("remote", help="run a command on a board through the tunnel (its command console)",

@@ -6,6 +6,7 @@ import sys
 
 from . import boards, uf2
 from .errors import MgError
+from .secretio import Password
 
 RP2040_FLASH_BASE = 0x10000000
 
@@ -105,7 +106,7 @@ def _openwrt_shell(args):
             raise MgError("give --port (serial console) or --ssh USER@HOST")
         link = Link(args.port, args.baud, args.timeout)
         sh = Shell(link)
-        sh.login(args.user, args.password)
+        sh.login(args.user, Password.from_args(args))
     return link, sh
 
 

@@ -6,6 +6,7 @@ import time
 from . import render
 from .errors import MgError
 from .link import Link
+from .secretio import Password
 
 BOARD_STATUS = """
 import os, json, binascii
@@ -103,10 +104,11 @@ def run(args):
 
 def run_openwrt(args):
     from .shell import Shell
+    password = Password.from_args(args)
     link = Link(args.port, args.baud, args.timeout)
     try:
         sh = Shell(link)
-        sh.login(args.user, args.password)
+        sh.login(args.user, password)
         code, out = sh.run("wg show all 2>/dev/null || ubus call network.interface dump", check=False)
         if code != 0:
             raise MgError("neither `wg show` nor `ubus` answered on the router")
