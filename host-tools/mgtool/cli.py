@@ -37,7 +37,7 @@ def _pubkey(args):
 def _config(args):
     from . import configcmd
     configcmd.run(args.site, device=args.device, fmt=args.format, out_dir=args.out, show_qr=args.qr,
-                  check=args.check)
+                  check=args.check, resolve=args.resolve)
 
 
 def _provision(args):
@@ -110,7 +110,8 @@ def build_parser():
 
     p = sub.add_parser("config", help="render a site description (TOML) into each device's config",
                        description="Render a site description (TOML) into wg-quick .conf files, OpenWrt UCI "
-                                   "commands and board configs. Problems are reported with the file and line.\n\n"
+                                   "commands and board configs. Every problem of the file is reported in one run, each as "
+                                   "file:line:column: message. The format: docs/site-file.md.\n\n"
                                    "formats: wg-quick (.conf), uci (`uci batch` input for /etc/config/network), "
                                    "board (JSON for mgboard.Tunnel on a MicroPython board)",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -121,6 +122,8 @@ def build_parser():
     p.add_argument("--out", "-o", metavar="DIR", help="write files here (default: one config to stdout)")
     p.add_argument("--qr", action="store_true", help="print the device's wg-quick config as a QR code (phones)")
     p.add_argument("--check", action="store_true", help="only validate the site description")
+    p.add_argument("--resolve", action="store_true",
+                   help="also check that every endpoint's host name resolves (DNS, /etc/hosts)")
     p.set_defaults(func=_config)
 
     p = sub.add_parser("provision", help="install MicroGuard and its config on a device over a serial console",
@@ -196,6 +199,8 @@ def main(argv=None):
     try:
         args.func(args)
     except MgError as e:
+        for line in getattr(e, "details", ()):       # e.g. every problem of a site file
+            sys.stderr.write(line + "\n")
         sys.stderr.write("mgtool: error: %s\n" % e)
         return 1
     except KeyboardInterrupt:

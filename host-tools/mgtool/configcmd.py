@@ -6,8 +6,8 @@ from . import qr, render, site as sitemod
 from .errors import MgError
 
 
-def run(path, device=None, fmt=None, out_dir=None, show_qr=False, check=False, stdout=sys.stdout):
-    site = sitemod.load(path)
+def run(path, device=None, fmt=None, out_dir=None, show_qr=False, check=False, stdout=sys.stdout, resolve=False):
+    site = sitemod.load(path, resolve=resolve)
     if check:
         stdout.write("%s: %d devices, %d peerings, no problems found\n"
                      % (path, len(site.devices), len(site.links)))

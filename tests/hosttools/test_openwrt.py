@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from mgtool_run import HOST_TOOLS, assert_one_error_line, mgtool
+from mgtool_run import HOST_TOOLS, assert_one_error_line, assert_one_site_problem, mgtool
 from openwrt_console import PASSWORD, Console, make_rootfs, mount_rootfs, unmount_rootfs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -219,7 +219,7 @@ def test_config_problems_are_found_before_the_port_is_opened(router, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(open(SITE).read().replace("vpn.example.net:51820", "vpn.example.net:99999"))
     r = provision(router.console, site=str(bad))
-    assert_one_error_line(r, "bad endpoint")
+    assert_one_site_problem(r, "bad endpoint")
     r = provision(router.console, device="phone")
     assert_one_error_line(r, "'phone' is kind 'phone'", "needs kind 'openwrt'")
     assert router.calls() == []
