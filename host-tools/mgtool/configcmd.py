@@ -13,6 +13,9 @@ def run(path, device=None, fmt=None, out_dir=None, show_qr=False, check=False, s
                      % (path, len(site.devices), len(site.links)))
         return site
     if show_qr:
+        if out_dir is not None:
+            raise MgError("--qr prints the code on the terminal and writes no file: leave out --out "
+                          "(or run without --qr to write the .conf)")
         if device is None:
             raise MgError("--qr needs --device naming the phone")
         dev = site.device(device)

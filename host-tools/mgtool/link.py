@@ -8,6 +8,78 @@ import serial
 from .errors import MgError
 
 
+def port_holders(port):
+    """[(pid, command line)] of other processes that have `port` open (from /proc)."""
+    try:
+        want = os.stat(port).st_rdev
+    except OSError:
+        return []
+    me = os.getpid()
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == me:
+            continue
+        fd_dir = "/proc/%s/fd" % pid
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                st = os.stat(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if st.st_rdev == want and (st.st_mode & 0o170000) == 0o020000:
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+                except OSError:
+                    cmd = "?"
+                found.append((int(pid), cmd))
+                break
+    return found
+
+
+def _describe_holder(cmd):
+    """"mgtool console" from "/usr/bin/python3 -m mgtool console --port /dev/pts/3"."""
+    words = cmd.split()
+    for i, w in enumerate(words):
+        if os.path.basename(w) == "mgtool" and i + 1 < len(words):
+            return "another mgtool (mgtool %s)" % words[i + 1]
+    return os.path.basename(words[0]) if words else "another program"
+
+
+def in_use_message(port):
+    """One line saying what holds `port`, e.g. "... in use by another mgtool (mgtool console, pid 42)"."""
+    holders = port_holders(port)
+    ours = [(p, c) for p, c in holders if "mgtool" in c.split(" ", 3)[:3] or " -m mgtool " in c + " "
+            or c.split(" ")[0].endswith("/mgtool")]
+    if ours or holders:
+        pid, cmd = (ours or holders)[0]
+        what = _describe_holder(cmd)
+        if what.startswith("another mgtool ("):
+            what = what[:-1] + ", pid %d)" % pid
+        else:
+            what = "%s (pid %d)" % (what, pid)
+        return "%s is in use by %s; stop it first" % (port, what)
+    return "%s is in use by another program (it holds the port's lock)" % port
+
+
+def open_serial(port, baud, **kw):
+    """A pyserial Serial on `port`, locked (exclusive) so two mgtool commands never share it."""
+    if not os.path.exists(port):
+        raise MgError("no such serial port %s" % port)
+    try:
+        return serial.Serial(port, baud, exclusive=True, **kw)
+    except serial.SerialException as e:
+        err = getattr(e, "errno", None)
+        if err == errno.EACCES:
+            raise MgError("no permission to open %s (add your user to the dialout group)" % port) from None
+        if err in (errno.EBUSY, errno.EAGAIN, errno.EWOULDBLOCK) or "lock" in str(e).lower():
+            raise MgError(in_use_message(port)) from None
+        raise MgError("cannot open %s: %s" % (port, getattr(e, "strerror", None) or e)) from None
+
+
 class Link:
     """A serial port (pyserial) with deadlines; every failure becomes one MgError line."""
 
@@ -15,17 +87,7 @@ class Link:
         self.port = port
         self.timeout = timeout
         self.buf = b""
-        if not os.path.exists(port):
-            raise MgError("no such serial port %s" % port)
-        try:
-            self.ser = serial.Serial(port, baud, timeout=0.05, write_timeout=timeout, exclusive=True)
-        except serial.SerialException as e:
-            err = getattr(e, "errno", None)
-            if err == errno.EACCES:
-                raise MgError("no permission to open %s (add your user to the dialout group)" % port) from None
-            if err == errno.EBUSY or "lock" in str(e).lower():
-                raise MgError("%s is in use by another program" % port) from None
-            raise MgError("cannot open %s: %s" % (port, getattr(e, "strerror", None) or e)) from None
+        self.ser = open_serial(port, baud, timeout=0.05, write_timeout=timeout)
 
     def write(self, data):
         try:

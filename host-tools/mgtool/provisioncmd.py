@@ -27,6 +27,8 @@ def _site_device(args, kinds):
 
 
 def run(args):
+    if args.device and not args.site:
+        raise MgError("--device %s needs --site, the site file that describes it" % args.device)
     if args.board == "openwrt" or args.board.startswith("openwrt-"):
         return run_openwrt(args)
     from . import boardprov

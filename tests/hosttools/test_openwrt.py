@@ -314,3 +314,10 @@ def test_password_from_the_environment_and_from_a_file(router, tmp_path):
     # Neither, and no terminal to ask on: one line saying where a password may come from.
     r = _status_with(router)
     assert_one_error_line(r, "asks for a password", "--password-file", "MGTOOL_PASSWORD")
+
+
+def test_status_without_board_openwrt_on_a_router_says_what_to_try(router):
+    t = time.monotonic()
+    r = mgtool("status", "--port", router.console.port, timeout=60)
+    assert_one_error_line(r, "shell prompt", "--board openwrt")
+    assert time.monotonic() - t < 8
