@@ -219,8 +219,7 @@ def run(args, say):
             raise MgError("device %r is kind %r in %s; --board %s needs kind 'board'"
                           % (dev.name, dev.kind, args.site, args.board))
         if dev.board != board.name:
-            raise MgError("device %r has board = %r in %s, not %r; wrong --board?"
-                          % (dev.name, dev.board, args.site, board.name))
+            raise MgError("device %r is a %s in %s, not a %s; wrong --board?" % (dev.name, dev.board, args.site, board.name))
     # Everything that can be checked on the host is checked before the port is opened.
     make_plan(board, root, "/flash", site, dev, firmware=not args.no_firmware)
     link = Link(args.port, args.baud, args.timeout)

@@ -15,6 +15,8 @@ typical flow:
   mgtool config site.toml --out out/           write every device's config
   mgtool provision --port /dev/ttyACM0 --board rp2-pico-w --site site.toml --device sensor
   mgtool status --port /dev/ttyACM0
+  mgtool boards                                the boards mgtool knows
+  mgtool fs ls --port auto :/flash             a board's files (also cat, cp, rm); reset [--hard]
   mgtool remote --host 10.0.0.2 --stats        a board's console, through the tunnel
 """
 
@@ -65,9 +67,34 @@ def _remote(args):
     remotecmd.run(args)
 
 
+def _fs(args):
+    from . import fscmd
+    {"ls": fscmd.ls, "cat": fscmd.cat, "cp": fscmd.cp, "rm": fscmd.rm}[args.fs_command](args)
+
+
+def _reset(args):
+    from . import fscmd
+    fscmd.reset(args)
+
+
+def _boards(args):
+    from . import boards
+    rows = [("BOARD", "ARCH", "CRYPTO", "FLASH METHOD")] + boards.table()
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        sys.stdout.write("%-*s  %-*s  %-*s  %s\n" % (widths[0], r[0], widths[1], r[1], widths[2], r[2], r[3]))
+
+
+def _add_debug(p, top=False):
+    p.add_argument("-v", "--debug", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="print a timestamped transcript of the serial exchange on stderr")
+
+
 def _add_port(p, required=True):
     p.add_argument("--port", "-p", required=required, metavar="TTY",
-                   help="serial port of the device, e.g. /dev/ttyACM0, /dev/ttyUSB0, /dev/pts/3")
+                   help="serial port of the device, e.g. /dev/ttyACM0, /dev/ttyUSB0, /dev/pts/3, or auto "
+                        "(the one USB serial device with a known board's VID:PID)")
+    _add_debug(p)
     p.add_argument("--baud", type=int, default=115200, help="baud rate (default 115200)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="how long to wait for the device to answer (default 10)")
@@ -91,6 +118,7 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="mgtool", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version="mgtool " + __version__)
+    _add_debug(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
 
     p = sub.add_parser("keygen", help="print a new private key (like `wg genkey`)",
@@ -181,6 +209,43 @@ def build_parser():
     _add_password(p, "openwrt: the console's password, when it asks for one")
     p.set_defaults(func=_status)
 
+    p = sub.add_parser("fs", help="a board's files: ls, cat, cp, rm (through its raw REPL)",
+                       description="A MicroPython board's files, as mpremote's fs: board paths may be "
+                                   "written with a leading ':' (cp needs it on the board's side). Copies to the "
+                                   "board are hashed on the board and renamed into place.\n\n"
+                                   "examples:\n  mgtool fs ls --port auto :/flash\n"
+                                   "  mgtool fs cp main.py :/flash/main.py --port /dev/ttyACM0\n"
+                                   "  mgtool fs cat :/flash/wireguard.json -p /dev/ttyACM0\n"
+                                   "  mgtool fs rm :/flash/main.py -p /dev/ttyACM0     (a stuck main.py)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    fs = p.add_subparsers(dest="fs_command", metavar="<fs command>", required=True)
+    q = fs.add_parser("ls", help="list a directory (default: the board's current one)")
+    q.add_argument("path", nargs="?", default=":", help="board path, e.g. :/flash")
+    _add_port(q)
+    q = fs.add_parser("cat", help="print a file of the board")
+    q.add_argument("path", help="board path, e.g. :/flash/main.py")
+    _add_port(q)
+    q = fs.add_parser("cp", help="copy a file between the host and the board (':' marks the board)")
+    q.add_argument("src")
+    q.add_argument("dst")
+    _add_port(q)
+    q = fs.add_parser("rm", help="remove files (or empty directories) of the board")
+    q.add_argument("paths", nargs="+", metavar="path")
+    _add_port(q)
+    p.set_defaults(func=_fs)
+
+    p = sub.add_parser("reset", help="reset a board: soft (Ctrl-D, main.py runs again) or --hard",
+                       description="Soft reset: Ctrl-D at the board's REPL (boot.py and main.py run again). "
+                                   "--hard: machine.reset(), as a power cycle.")
+    _add_port(p)
+    p.add_argument("--hard", action="store_true", help="machine.reset() instead of a soft reset")
+    p.set_defaults(func=_reset)
+
+    p = sub.add_parser("boards", help="list the known boards: arch, crypto, flash method",
+                       description="The boards MicroGuard knows (board/*/board.json): natmod arch, how the "
+                                   "board gets its crypto, and how it is flashed.")
+    p.set_defaults(func=_boards)
+
     p = sub.add_parser("remote", help="run a command on a board through the tunnel (its command console)",
                        description="Talk to a board's command console on its tunnel address: run Python "
                                    "there and print what it printed, or show its tunnel stats. Only the "
@@ -196,6 +261,9 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if getattr(args, "debug", False):
+        from . import link
+        link.DEBUG = True
     try:
         args.func(args)
     except MgError as e:

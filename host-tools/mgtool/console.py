@@ -6,6 +6,8 @@ from .errors import MgError
 
 
 def run(port, baud):
+    from .link import resolve_port
+    port = resolve_port(port)
     if not os.path.exists(port):
         raise MgError("no such serial port %s" % port)
     if not sys.stdin.isatty():

@@ -30,7 +30,8 @@ def run(args):
     if board.flash == "esptool":
         if not args.port:
             raise MgError("%s is flashed over its serial port: give --port" % board.name)
-        return flash_esp(args.image, args.port, board.chip, args.address, args.baud)
+        from .link import resolve_port
+        return flash_esp(args.image, resolve_port(args.port), board.chip, args.address, args.baud)
     raise MgError("%s is not flashed by mgtool (method %r); see board/%s" % (board.name, board.flash, board.name))
 
 

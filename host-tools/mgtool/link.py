@@ -1,6 +1,7 @@
 """A byte link to a device's serial console, with clear errors and a read-until-marker primitive."""
 import errno
 import os
+import sys
 import time
 
 import serial
@@ -65,6 +66,58 @@ def in_use_message(port):
     return "%s is in use by another program (it holds the port's lock)" % port
 
 
+DEBUG = False          # -v/--debug: a timestamped transcript of the serial exchange on stderr
+_T0 = time.monotonic()
+
+
+def debug(direction, data):
+    if DEBUG and data:
+        sys.stderr.write("[%9.3f] %s %r\n" % (time.monotonic() - _T0, direction, data))
+        sys.stderr.flush()
+
+
+# USB serial devices MicroPython boards show up as: (VID, PID) -> what it is
+USB_IDS = {
+    (0x2E8A, 0x0005): "Raspberry Pi RP2 (MicroPython)",
+    (0x2E8A, 0x000A): "Raspberry Pi RP2 (USB CDC)",
+    (0x303A, 0x1001): "Espressif USB serial/JTAG (ESP32-C3/S3)",
+    (0x303A, 0x4001): "Espressif native USB (MicroPython)",
+    (0x10C4, 0xEA60): "Silicon Labs CP210x USB-UART",
+    (0x1A86, 0x7523): "WCH CH340 USB-UART",
+    (0x1A86, 0x55D4): "WCH CH9102 USB-UART",
+    (0x0403, 0x6001): "FTDI FT232R USB-UART",
+    (0x0403, 0x6015): "FTDI FT231X USB-UART",
+    (0x0483, 0x5740): "STM32 virtual COM port (MicroPython)",
+    (0x0483, 0x374B): "ST-LINK/V2-1 virtual COM port",
+    (0x0483, 0x374E): "ST-LINK/V3 virtual COM port",
+    (0xF055, 0x9800): "MicroPython pyboard",
+}
+
+
+def auto_port(say=None):
+    """`--port auto`: the one USB serial device with a known VID/PID (pyserial's list_ports);
+    says which it took, or why none fits."""
+    from serial.tools import list_ports
+    say = say or (lambda m: (sys.stderr.write("mgtool: " + m + "\n"), sys.stderr.flush()))
+    ports = list(list_ports.comports())
+    known = [(p, USB_IDS[(p.vid, p.pid)]) for p in ports if (p.vid, p.pid) in USB_IDS]
+    if len(known) == 1:
+        p, what = known[0]
+        say("--port auto: took %s (%04x:%04x %s)" % (p.device, p.vid, p.pid, what))
+        return p.device
+    if known:
+        raise MgError("--port auto: %d boards fit (%s); give --port with one of them"
+                      % (len(known), ", ".join("%s %s" % (p.device, w) for p, w in known)))
+    seen = ", ".join("%s (%s)" % (p.device, "%04x:%04x" % (p.vid, p.pid) if p.vid is not None else "no USB ids")
+                     for p in ports)
+    raise MgError("--port auto: no serial device with a known board's USB ids (%s); an emulated board's "
+                  "pty has none: give --port" % ("seen: " + seen if seen else "no serial devices at all"))
+
+
+def resolve_port(port):
+    return auto_port() if port == "auto" else port
+
+
 def open_serial(port, baud, **kw):
     """A pyserial Serial on `port`, locked (exclusive) so two mgtool commands never share it."""
     if not os.path.exists(port):
@@ -84,12 +137,14 @@ class Link:
     """A serial port (pyserial) with deadlines; every failure becomes one MgError line."""
 
     def __init__(self, port, baud=115200, timeout=10.0):
+        port = resolve_port(port)
         self.port = port
         self.timeout = timeout
         self.buf = b""
         self.ser = open_serial(port, baud, timeout=0.05, write_timeout=timeout)
 
     def write(self, data):
+        debug(">", data)
         try:
             self.ser.write(data)
             self.ser.flush()
@@ -102,6 +157,7 @@ class Link:
             chunk = self.ser.read(max(1, n)) if n or wait else b""
         except (serial.SerialException, OSError, TypeError):
             raise MgError("lost the connection to %s (the device went away)" % self.port) from None
+        debug("<", chunk)
         self.buf += chunk
         return chunk
 

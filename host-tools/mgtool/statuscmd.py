@@ -95,7 +95,7 @@ def run(args):
         kind, seen = probe(link)
         if kind == "shell":
             raise MgError("%s answers with a shell prompt, not MicroPython's: for an OpenWrt router use "
-                          "`mgtool status --board openwrt --port %s`" % (args.port, args.port))
+                          "`mgtool status --board openwrt --port %s`" % (link.port, link.port))
         link.buf = seen + link.buf            # an app's report in it still counts
         # An idle REPL prompt: no app is running, nothing to wait for.
         app = None if kind == "repl" else listen_for_app(link)
