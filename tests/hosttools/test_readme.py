@@ -105,3 +105,17 @@ def test_the_sample_site_error_is_what_mgtool_prints(tmp_path):
 def test_moving_a_checkout_is_explained():
     text = readme()
     assert "rm -rf .venv && make deps" in text
+
+
+def test_microguard_help_lists_the_key_commands_and_log_levels_its_readme_gives():
+    import pytest
+    mp = os.path.join(ROOT, "build", "unix-x64", "micropython")
+    if not os.path.exists(mp):
+        pytest.skip("host build missing")
+    r = subprocess.run([mp, "-m", "microguard", "--help"], capture_output=True, text=True, timeout=30,
+                       env=dict(os.environ, MICROPYPATH=os.path.join(ROOT, "firmware")))
+    out = r.stdout + r.stderr
+    for word in ("genkey", "pubkey", "genpsk", "verbose"):
+        assert word in out, out
+    with open(os.path.join(ROOT, "packaging", "openwrt", "README.md")) as f:
+        assert "genkey" in f.read()
