@@ -164,7 +164,9 @@ def cp(args, say=None):
             plan.add(dest, data)
             session = BoardSession(s.repl)
             session.setup()
-            session.upload(plan, lambda n: None, say)     # hashed chunks into .part, then renamed
+            from .progress import Progress
+            with Progress(len(data), "upload") as bar:    # off when stderr is not a terminal
+                session.upload(plan, bar, say)           # hashed chunks into .part, then renamed
             session.verify(plan)
             return dest
         dest = _session(args, up)
