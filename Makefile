@@ -50,12 +50,21 @@ all: build
 
 help:
 	@echo "make build         build every target (host, routers, native modules, boards)"
+	@echo "make deps          only what the builds need: Debian packages, .venv, MicroPython source"
 	@echo "make test          install, build and run the whole test suite"
-	@echo "make demo          the main job (site-to-site demo)"
-	@echo "make bench         all benchmarks (bench-crypto ...)"
+	@echo "make test-quick    crypto tests on the host build only"
+	@echo "make demo          the main job: site-to-site WireGuard, MicroGuard against wireguard-go"
+	@echo "make demo-board    the emulated board against wireguard-go"
+	@echo "make test-board    the emulated board tests (tests/board)"
+	@echo "make bench         all benchmarks (bench-crypto, bench-tunnel)"
+	@echo "make bench-crypto  crypto speed and instruction counts, in build/bench"
+	@echo "make bench-tunnel  tunnel throughput"
+	@echo "make bench-board   the emulated board: speed and heap"
 	@echo "make package       OpenWrt .ipk packages in build/packages/openwrt"
 	@echo "make fuzz          seeded fuzzing of every parser, FUZZ_CASES (100000) each (not in make test)"
 	@echo "make soak          SOAK_SECONDS (600) of iperf3 both ways through two daemons, x64 and mipsel"
+	@echo "make clean         remove the builds (keeps .venv, .state and MicroPython's source)"
+	@echo "make distclean     remove build, .venv and .state"
 
 deps: $(DEPS)
 

@@ -9,9 +9,10 @@ from . import VERSION
 
 USAGE = """Usage: microguard [-f/--foreground] INTERFACE-NAME
        microguard [-f/--foreground] --config FILE.conf INTERFACE-NAME
+       microguard genkey | pubkey | genpsk   (the OpenWrt package: keys, as wg writes them)
        microguard --version
 
-Environment: WG_PROCESS_FOREGROUND=1, LOG_LEVEL=debug|info|error|silent,
+Environment: WG_PROCESS_FOREGROUND=1, LOG_LEVEL=verbose|debug|info|error|silent,
 WG_KEYLOG=FILE (tshark wg.keylog_file), MICROGUARD_TIME_SCALE=N (tests),
 MICROGUARD_FORCE_LOAD=1 (tests: always demand cookies)."""
 

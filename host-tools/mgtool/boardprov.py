@@ -273,15 +273,19 @@ def run(args, say):
         reply = (reply.splitlines() or [""])[-1].strip()
         if reply == "NOENTROPY":
             raise MgError("the board has no entropy source (os.urandom); a private key cannot be made on it")
-        if not re.fullmatch(r"PUB [A-Za-z0-9+/]{43}=", reply):
+        if not re.fullmatch(r"PUB [A-Za-z0-9+/]{43}= (NEW|KEPT)", reply):
             raise MgError("unexpected reply making the key: %r" % reply[-100:])
-        pub = reply.split()[1]
+        pub, made = reply.split()[1:3]
         try:
             if len(binascii.a2b_base64(pub)) != 32:
                 raise ValueError
         except (binascii.Error, ValueError):
             raise MgError("the board returned a malformed public key %r" % pub) from None
-        say("private key: made and kept on the board (%s)" % key_path)
+        if made == "NEW":
+            say("private key: %s on the board and kept there (%s)"
+                % ("made anew (--new-key)" if args.new_key else "made", key_path))
+        else:
+            say("private key: the board's existing one, unchanged (%s)" % key_path)
         if run_cfg:
             say("tunnel config: %s (written on the board, with its key)" % run_cfg)
         say("public key: %s" % pub)

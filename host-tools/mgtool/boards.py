@@ -77,3 +77,40 @@ def lookup(name, root=None):
         flash = method
     return Board(name=name, arch=arch, machine=machine, flash=flash, chip=data.get("chip", chip),
                  fs_root=data.get("fs_root"))
+
+
+def crypto_path(board, root=None):
+    """How a board gets its WireGuard crypto, in words."""
+    if board.arch == BUILTIN:
+        return "built into the firmware"
+    if board.arch == PURE:
+        return "pure-Python fallback (slow, not constant-time)"
+    built = os.path.isfile(os.path.join(root or project_root(), "build", "natmods", board.arch, "wgcrypto.mpy"))
+    return "wgcrypto.mpy for %s%s" % (board.arch, "" if built else " (not built here: pure-Python fallback)")
+
+
+def table(root=None):
+    """[(name, arch, crypto path, flash method)] of every board under board/ and in TABLE."""
+    root = root or project_root()
+    names = set(TABLE)
+    bdir = os.path.join(root, "board")
+    if os.path.isdir(bdir):
+        names |= {n for n in os.listdir(bdir) if os.path.isfile(os.path.join(bdir, n, "board.json"))}
+    rows = []
+    for name in sorted(names):
+        data = {}
+        try:
+            with open(os.path.join(bdir, name, "board.json")) as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            pass
+        if data.get("kind") == "openwrt":
+            rows.append((name, data.get("package_arch", "?"), "built into the microguard binary",
+                         "opkg (.ipk): mgtool provision/flash --board openwrt"))
+            continue
+        b = lookup(name, root)
+        method = {"qemu": "emulated (QEMU): files over the raw REPL", "uf2": "UF2 onto the BOOTSEL drive",
+                  "esptool": "esptool over the serial port", "dfu": "DFU (dfu-util)",
+                  "none": "none (files over the raw REPL)"}.get(b.flash, b.flash)
+        rows.append((name, b.arch, crypto_path(b, root), method))
+    return rows

@@ -6,13 +6,16 @@ from . import qr, render, site as sitemod
 from .errors import MgError
 
 
-def run(path, device=None, fmt=None, out_dir=None, show_qr=False, check=False, stdout=sys.stdout):
-    site = sitemod.load(path)
+def run(path, device=None, fmt=None, out_dir=None, show_qr=False, check=False, stdout=sys.stdout, resolve=False):
+    site = sitemod.load(path, resolve=resolve)
     if check:
         stdout.write("%s: %d devices, %d peerings, no problems found\n"
                      % (path, len(site.devices), len(site.links)))
         return site
     if show_qr:
+        if out_dir is not None:
+            raise MgError("--qr prints the code on the terminal and writes no file: leave out --out "
+                          "(or run without --qr to write the .conf)")
         if device is None:
             raise MgError("--qr needs --device naming the phone")
         dev = site.device(device)

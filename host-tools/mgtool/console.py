@@ -6,14 +6,16 @@ from .errors import MgError
 
 
 def run(port, baud):
+    from .link import resolve_port
+    port = resolve_port(port)
     if not os.path.exists(port):
         raise MgError("no such serial port %s" % port)
+    if not sys.stdin.isatty():
+        raise MgError("the console needs a terminal on standard input (it is redirected); "
+                      "to run code on a board use `mgtool fs` or `mgtool status`")
     from serial.tools import miniterm
-    try:
-        ser = miniterm.serial.serial_for_url(port, baud, do_not_open=True)
-        ser.open()
-    except (OSError, miniterm.serial.SerialException) as e:
-        raise MgError("cannot open %s: %s" % (port, getattr(e, "strerror", None) or e)) from None
+    from .link import open_serial
+    ser = open_serial(port, baud)          # locked: a provision started meanwhile is refused
     term = miniterm.Miniterm(ser, echo=False, eol="crlf")
     term.exit_character = chr(0x1D)       # Ctrl-]
     term.set_rx_encoding("utf-8")

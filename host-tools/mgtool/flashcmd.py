@@ -6,6 +6,7 @@ import sys
 
 from . import boards, uf2
 from .errors import MgError
+from .secretio import Password
 
 RP2040_FLASH_BASE = 0x10000000
 
@@ -29,11 +30,38 @@ def run(args):
     if board.flash == "esptool":
         if not args.port:
             raise MgError("%s is flashed over its serial port: give --port" % board.name)
-        return flash_esp(args.image, args.port, board.chip, args.address, args.baud)
+        from .link import resolve_port
+        return flash_esp(args.image, resolve_port(args.port), board.chip, args.address, args.baud)
     raise MgError("%s is not flashed by mgtool (method %r); see board/%s" % (board.name, board.flash, board.name))
 
 
 # --- RP2040: UF2 onto the BOOTSEL mass-storage drive ----------------------------------------------
+
+def _crc32_mpeg2(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def check_rp2040_bin(blob, name):
+    """A flash image for the RP2040 starts with the 256-byte second-stage bootloader, whose last
+    4 bytes are its CRC-32 (the boot ROM refuses to run it otherwise), then the vector table:
+    the initial stack pointer in SRAM and a Thumb reset address in flash (XIP)."""
+    import struct
+    if len(blob) < 0x108:
+        raise MgError("%s is %d bytes: too small for an RP2040 flash image (boot2 and a vector table); "
+                      "nothing was written" % (name, len(blob)))
+    if _crc32_mpeg2(blob[:252]) != struct.unpack_from("<I", blob, 252)[0]:
+        raise MgError("%s does not start with an RP2040 second-stage bootloader (its CRC-32 does not "
+                      "match): not an RP2040 firmware image; nothing was written" % name)
+    sp, reset = struct.unpack_from("<II", blob, 0x100)
+    if not 0x20000000 <= sp <= 0x20042000 or not (0x10000000 <= reset < 0x11000000 and reset & 1):
+        raise MgError("%s has no RP2040 vector table after its bootloader (stack 0x%08x, reset 0x%08x); "
+                      "nothing was written" % (name, sp, reset))
+
 
 def flash_uf2(image, drive, family):
     info = os.path.join(drive, "INFO_UF2.TXT")
@@ -49,6 +77,7 @@ def flash_uf2(image, drive, family):
                           % (image, uf2.FAMILY_NAMES.get(img.family_id, "0x%08x" % img.family_id), family))
         data = blob
     else:
+        check_rp2040_bin(blob, image)
         data = uf2.write(blob, RP2040_FLASH_BASE, family)
         uf2.read(data)              # what we write must pass our own reader
     dest = os.path.join(drive, "MICROGUARD.UF2" if not image.lower().endswith(".uf2") else os.path.basename(image))
@@ -105,7 +134,7 @@ def _openwrt_shell(args):
             raise MgError("give --port (serial console) or --ssh USER@HOST")
         link = Link(args.port, args.baud, args.timeout)
         sh = Shell(link)
-        sh.login(args.user, args.password)
+        sh.login(args.user, Password.from_args(args))
     return link, sh
 
 

@@ -5,6 +5,7 @@ import sys
 from . import site as sitemod
 from .errors import MgError
 from .link import Link
+from .secretio import Password
 
 
 def say(msg):
@@ -26,6 +27,8 @@ def _site_device(args, kinds):
 
 
 def run(args):
+    if args.device and not args.site:
+        raise MgError("--device %s needs --site, the site file that describes it" % args.device)
     if args.board == "openwrt" or args.board.startswith("openwrt-"):
         return run_openwrt(args)
     from . import boardprov
@@ -41,9 +44,10 @@ def run_openwrt(args):
         raise MgError("no such package file %s" % args.package)
     if dev is None and not args.package:
         raise MgError("nothing to do: give --site/--device for the config and/or --package")
+    password = Password.from_args(args)     # a password file that cannot be read fails before any I/O
     link = Link(args.port, args.baud, args.timeout)
     try:
-        openwrt.provision(link, site, dev, package=args.package, user=args.user, password=args.password,
+        openwrt.provision(link, site, dev, package=args.package, user=args.user, password=password,
                           quiet=args.quiet, say=say)
     finally:
         link.close()

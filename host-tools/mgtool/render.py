@@ -143,5 +143,5 @@ def board_config_dict(site, dev):
 
 def board_config(site, dev):
     if dev.kind != "board":
-        raise MgError("device %r is a %s, not a board; board config is for kind = \"board\"" % (dev.name, dev.kind))
+        raise MgError("device %r is of kind %r, not a board; board config is for kind = \"board\"" % (dev.name, dev.kind))
     return json.dumps(board_config_dict(site, dev), indent=1, sort_keys=True) + "\n"

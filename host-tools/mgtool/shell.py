@@ -77,10 +77,13 @@ class Shell:
             elif tail.endswith(b"Password:"):
                 if not sent_user:
                     link.write(b"\r")          # a prompt for nobody in particular: let it fail over
-                elif password is None:
-                    raise MgError("the console on %s asks for a password; give --password" % link.port)
                 else:
-                    link.write(password.encode() + b"\r")
+                    pw = password.get("Password for %s on %s: " % (user, link.port)) \
+                        if hasattr(password, "get") else password
+                    if pw is None:
+                        raise MgError("the console on %s asks for a password; give --password-file FILE, "
+                                      "set MGTOOL_PASSWORD, or run mgtool in a terminal to be asked" % link.port)
+                    link.write(pw.encode() + b"\r")
                     sent_user, sent_pw, answered = False, True, True
                     deadline = time.monotonic() + wait
                 seen = b""

@@ -6,6 +6,7 @@ import time
 from . import render
 from .errors import MgError
 from .link import Link
+from .secretio import Password
 
 BOARD_STATUS = """
 import os, json, binascii
@@ -63,6 +64,26 @@ def listen_for_app(link, seconds=LISTEN):
     return None
 
 
+SHELL_SIGNS = re.compile(rb"(login: ?$|Password: ?$|activate this console|[#$] ?$|BusyBox|OpenWrt)")
+
+
+def probe(link, quiet=0.6):
+    """One Enter, and what comes back within `quiet` seconds: "repl" (MicroPython's prompt, idle),
+    "shell" (a login or shell prompt: a router's console), or None (nothing telling)."""
+    link.write(b"\r")
+    end = time.monotonic() + quiet
+    seen = b""
+    while time.monotonic() < end:
+        seen = (seen + link.read_available())[-2048:]
+        if seen.rstrip(b" ").endswith(b">>>"):
+            return "repl", seen
+        time.sleep(0.05)
+    text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", seen).rstrip()
+    if SHELL_SIGNS.search(text) and b">>>" not in text:
+        return "shell", seen
+    return None, seen
+
+
 def run(args):
     if args.board and (args.board == "openwrt" or args.board.startswith("openwrt-")):
         return run_openwrt(args)
@@ -71,7 +92,13 @@ def run(args):
     link = Link(args.port, args.baud, args.timeout)
     repl = RawRepl(link)
     try:
-        app = listen_for_app(link)
+        kind, seen = probe(link)
+        if kind == "shell":
+            raise MgError("%s answers with a shell prompt, not MicroPython's: for an OpenWrt router use "
+                          "`mgtool status --board openwrt --port %s`" % (link.port, link.port))
+        link.buf = seen + link.buf            # an app's report in it still counts
+        # An idle REPL prompt: no app is running, nothing to wait for.
+        app = None if kind == "repl" else listen_for_app(link)
         repl.enter()                # Ctrl-C: stops a running app to reach the REPL
         r = json.loads(repl.exec(BOARD_STATUS % {"cfg": render.BOARD_CONFIG_FILE}).strip())
         repl.exit()
@@ -103,10 +130,11 @@ def run(args):
 
 def run_openwrt(args):
     from .shell import Shell
+    password = Password.from_args(args)
     link = Link(args.port, args.baud, args.timeout)
     try:
         sh = Shell(link)
-        sh.login(args.user, args.password)
+        sh.login(args.user, password)
         code, out = sh.run("wg show all 2>/dev/null || ubus call network.interface dump", check=False)
         if code != 0:
             raise MgError("neither `wg show` nor `ubus` answered on the router")

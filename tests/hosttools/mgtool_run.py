@@ -29,3 +29,28 @@ def assert_one_error_line(r, *fragments):
     for f in fragments:
         assert f in lines[0], (f, lines[0])
     return lines[0]
+
+
+def site_problems(r):
+    """The problem lines of a site file mgtool refused: each "file:line:col: message", then
+    "mgtool: error: N problem(s) in file" as the last line, and no traceback."""
+    import re
+    assert r.returncode != 0, r.stdout
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    m = re.fullmatch(r"mgtool: error: (\d+) problems? in (.+)", lines[-1])
+    assert m, r.stderr
+    problems = lines[:-1]
+    assert len(problems) == int(m.group(1)), r.stderr
+    for p in problems:
+        assert re.match(re.escape(m.group(2)) + r":\d+:\d+: ", p), p
+    return problems
+
+
+def assert_one_site_problem(r, *fragments):
+    """Refused for exactly one problem of the site file, mentioning every fragment; returns its line."""
+    problems = site_problems(r)
+    assert len(problems) == 1, r.stderr
+    for f in fragments:
+        assert f in problems[0], (f, problems[0])
+    return problems[0]

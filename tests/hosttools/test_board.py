@@ -82,6 +82,7 @@ def test_provision_an386_end_to_end(an386):
     assert r.returncode == 0, r.stderr
     assert "board: mps2-an386 with Cortex-M4F" in r.stdout
     assert "wgcrypto.mpy for armv7emsp" in r.stdout
+    assert "private key: made on the board and kept there" in r.stdout
     pub = [l.split(": ")[1] for l in r.stdout.splitlines() if l.startswith("public key: ")][0]
     want = expected_files("qemu-mps2-an386", "armv7emsp")
     assert "files: %d written" % len(want) in r.stdout
@@ -120,10 +121,12 @@ def test_provision_an386_end_to_end(an386):
     r2 = provision(an386, "--site", SITE, "--device", "sensor")
     assert r2.returncode == 0, r2.stderr
     assert "files: %d unchanged" % len(want) in r2.stdout and "public key: " + pub in r2.stdout
+    assert "private key: the board's existing one, unchanged" in r2.stdout
     r3 = provision(an386, "--site", SITE, "--device", "sensor", "--new-key", "--no-firmware")
     assert r3.returncode == 0, r3.stderr
     assert "files: 1 unchanged" in r3.stdout and "public key: " in r3.stdout
     assert pub not in r3.stdout
+    assert "private key: made anew (--new-key) on the board" in r3.stdout
     new_pub = [l.split(": ")[1] for l in r3.stdout.splitlines() if l.startswith("public key: ")][0]
     st = mgtool("status", "--port", an386.port, check=0).stdout
     assert "public key: %s" % new_pub in st and "endpoint:   vpn.example.net:51820" in st

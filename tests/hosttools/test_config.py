@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from mgtool_run import assert_one_error_line, mgtool
+from mgtool_run import assert_one_error_line, assert_one_site_problem, mgtool, site_problems
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 SITE = os.path.join(DATA, "site.toml")
@@ -122,30 +122,30 @@ def test_check_reports_counts():
     assert "4 devices, 3 peerings, no problems found" in out
 
 
-# --- errors: one line, naming the file and line --------------------------------------------------
+# --- errors: one line each, naming the file, line and column --------------------------------------------------
 
 def test_overlapping_allowed_ips(tmp_path):
     text = site_text().replace('dns = ["10.8.0.1"]', 'dns = ["10.8.0.1"]\nroutes = ["192.168.50.128/25"]')
     text = text.replace('address = "10.8.0.3/24"', 'address = "10.8.0.3/24"\nroutes = ["192.168.50.0/24"]')
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), "overlapping allowed IPs on 'router'",
+    line = assert_one_site_problem(mgtool("config", path, "--check"), "overlapping allowed IPs on 'router'",
                                  "192.168.50.0/24 (peer 'laptop')", "192.168.50.128/25 (peer 'phone'")
-    assert line.startswith("mgtool: error: %s:%d:" % (path, line_of(text, 'routes = ["192.168.50.0/24"]')))
+    assert line.startswith("%s:%d:" % (path, line_of(text, 'routes = ["192.168.50.0/24"]')))
 
 
 def test_overlapping_allowed_ips_between_two_spokes(tmp_path):
     text = site_text().replace('address = "10.8.0.3/24"', 'address = "10.8.0.2/24"')
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), "overlapping allowed IPs on 'router'",
+    line = assert_one_site_problem(mgtool("config", path, "--check"), "overlapping allowed IPs on 'router'",
                                  "10.8.0.2/32")
-    assert line.startswith("mgtool: error: %s:%d:" % (path, line_of(text, 'address = "10.8.0.2/24"', 2)))
+    assert line.startswith("%s:%d:" % (path, line_of(text, 'address = "10.8.0.2/24"', 2)))
 
 
 def test_duplicate_private_key(tmp_path):
     text = site_text().replace("QJn5IP5WIF/AEnHboBBDwLGl8KLsDOLyZfANX3yBNXA=",
                                "8ApXLIVblMOUww26o5uKyu9VygFykcvSRHRyXt4u3kQ=")
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), "duplicate key", "'laptop'", "'phone'")
+    line = assert_one_site_problem(mgtool("config", path, "--check"), "duplicate key", "'laptop'", "'phone'")
     assert ":%d:" % line_of(text, "8ApXLIVblMOUww26o5uKyu9VygFykcvSRHRyXt4u3kQ=", 2) in line
     assert "line %d" % line_of(text, "8ApXLIVblMOUww26o5uKyu9VygFykcvSRHRyXt4u3kQ=", 1) in line
 
@@ -154,7 +154,7 @@ def test_duplicate_public_key_given_as_public_key(tmp_path):
     router_pub = wg_pubkey("iAxJyHwjlR4oV9OBvIJJE3otgTUYA8flxtz005+up20=")
     text = site_text().replace("fSIK9yFyySKhHBZV4jprcSsiRqZ5OqXoHz8JMNJqzUI=", router_pub)
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), "duplicate key", "'sensor'", "'router'")
+    line = assert_one_site_problem(mgtool("config", path, "--check"), "duplicate key", "'sensor'", "'router'")
     assert ":%d:" % line_of(text, router_pub) in line
 
 
@@ -162,7 +162,7 @@ def test_preshared_key_that_is_a_device_key(tmp_path):
     text = site_text().replace('preshared_key = "siZWHjA4/mszIMDVdqoS3GKhOts5rj9cEhL4HqLyWa8="',
                                'preshared_key = "QJn5IP5WIF/AEnHboBBDwLGl8KLsDOLyZfANX3yBNXA="')
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), "duplicate key", "'laptop'")
+    line = assert_one_site_problem(mgtool("config", path, "--check"), "duplicate key", "'laptop'")
     assert ":%d:" % line_of(text, "preshared_key = ") in line
 
 
@@ -180,8 +180,8 @@ def test_preshared_key_that_is_a_device_key(tmp_path):
 def test_bad_endpoints(tmp_path, endpoint, reason):
     text = site_text().replace('endpoint = "vpn.example.net:51820"', 'endpoint = "%s"' % endpoint)
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), "bad endpoint", reason)
-    assert line.startswith("mgtool: error: %s:%d:" % (path, line_of(text, "endpoint = ")))
+    line = assert_one_site_problem(mgtool("config", path, "--check"), "bad endpoint", reason)
+    assert line.startswith("%s:%d:" % (path, line_of(text, "endpoint = ")))
 
 
 def test_good_endpoints_ipv6_and_ipv4(tmp_path):
@@ -195,14 +195,14 @@ def test_good_endpoints_ipv6_and_ipv4(tmp_path):
 def test_config_that_does_not_parse(tmp_path):
     text = site_text().replace('kind = "phone"', 'kind = "phone\n')
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"))
-    assert line.startswith("mgtool: error: %s:%d:" % (path, line_of(text, 'kind = "phone')))
+    line = assert_one_site_problem(mgtool("config", path, "--check"))
+    assert line.startswith("%s:%d:" % (path, line_of(text, 'kind = "phone')))
 
 
 def test_toml_duplicate_key_names_the_line(tmp_path):
     text = site_text().replace('kind = "linux"', 'kind = "linux"\nkind = "phone"')
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"))
+    line = assert_one_site_problem(mgtool("config", path, "--check"))
     assert ":%d:" % line_of(text, 'kind = "phone"', 2) in line
 
 
@@ -223,8 +223,8 @@ def test_other_mistakes_name_their_line(tmp_path, old, new, fragments, at):
     assert old in text
     text = text.replace(old, new)
     path = write_site(tmp_path, text)
-    line = assert_one_error_line(mgtool("config", path, "--check"), *fragments)
-    assert line.startswith("mgtool: error: %s:%d:" % (path, line_of(text, at))), line
+    line = assert_one_site_problem(mgtool("config", path, "--check"), *fragments)
+    assert line.startswith("%s:%d:" % (path, line_of(text, at))), line
 
 
 def test_missing_file_and_unknown_device(tmp_path):
@@ -253,7 +253,7 @@ def test_site_values_of_the_wrong_shape_are_refused(tmp_path, old, new, fragment
     assert old in text
     out = tmp_path / "out"
     r = mgtool("config", write_site(tmp_path, text.replace(old, new, 1)), "--out", str(out))
-    assert_one_error_line(r, fragment)
+    assert_one_site_problem(r, fragment)
     assert not out.exists() or not os.listdir(out)
 
 
@@ -277,4 +277,4 @@ def test_board_with_two_hubs_and_a_console(tmp_path):
 def test_console_is_for_boards_only(tmp_path):
     text = site_text().replace('interface = "wg0"', 'interface = "wg0"\nconsole = 23')
     r = mgtool("config", write_site(tmp_path, text), "--check")
-    assert_one_error_line(r, "console is for kind = \"board\"", ":%d:" % line_of(text, "console = 23"))
+    assert_one_site_problem(r, "console is for kind = \"board\"", ":%d:" % line_of(text, "console = 23"))

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from mgtool_run import HOST_TOOLS, assert_one_error_line, mgtool
+from mgtool_run import HOST_TOOLS, assert_one_error_line, assert_one_site_problem, mgtool
 from openwrt_console import PASSWORD, Console, make_rootfs, mount_rootfs, unmount_rootfs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -219,7 +219,7 @@ def test_config_problems_are_found_before_the_port_is_opened(router, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(open(SITE).read().replace("vpn.example.net:51820", "vpn.example.net:99999"))
     r = provision(router.console, site=str(bad))
-    assert_one_error_line(r, "bad endpoint")
+    assert_one_site_problem(r, "bad endpoint")
     r = provision(router.console, device="phone")
     assert_one_error_line(r, "'phone' is kind 'phone'", "needs kind 'openwrt'")
     assert router.calls() == []
@@ -284,3 +284,40 @@ def test_flash_package_over_ssh(router, tmp_path):
     assert r.returncode == 0, r.stderr
     assert open(router.path("/usr/lib/opkg/installed/microguard.ipk"), "rb").read() == open(pkg, "rb").read()
     assert router.calls() == ["opkg install --force-reinstall /tmp/microguard.ipk"]
+
+
+def _status_with(router, *extra, env=None):
+    import subprocess as sp
+    wg = router.path("usr/bin/wg")
+    with open(wg, "w") as f:
+        f.write("#!/bin/sh\necho 'interface: wg0'\necho '  listening port: 51820'\n")
+    os.chmod(wg, 0o755)
+    router.connect()                        # a fresh console: it asks for the login again
+    e = dict(os.environ, PYTHONPATH=HOST_TOOLS)
+    e.pop("MGTOOL_PASSWORD", None)
+    e.update(env or {})
+    return sp.run([sys.executable, "-m", "mgtool", "status", "--port", router.console.port, "--board",
+                   "openwrt", "--timeout", "5", *extra], capture_output=True, text=True, timeout=60, env=e,
+                  stdin=sp.DEVNULL)
+
+
+def test_password_from_the_environment_and_from_a_file(router, tmp_path):
+    r = _status_with(router, env={"MGTOOL_PASSWORD": PASSWORD})
+    assert r.returncode == 0, r.stderr
+    assert "interface: wg0" in r.stdout
+    pw = tmp_path / "pw"
+    pw.write_text(PASSWORD + "\n")
+    os.chmod(pw, 0o600)
+    r = _status_with(router, "--password-file", str(pw))
+    assert r.returncode == 0, r.stderr
+    assert "interface: wg0" in r.stdout
+    # Neither, and no terminal to ask on: one line saying where a password may come from.
+    r = _status_with(router)
+    assert_one_error_line(r, "asks for a password", "--password-file", "MGTOOL_PASSWORD")
+
+
+def test_status_without_board_openwrt_on_a_router_says_what_to_try(router):
+    t = time.monotonic()
+    r = mgtool("status", "--port", router.console.port, timeout=60)
+    assert_one_error_line(r, "shell prompt", "--board openwrt")
+    assert time.monotonic() - t < 8

@@ -66,12 +66,42 @@ def test_writer_checks_alignment():
         uf2.write(b"x", 0x10000010, "RP2040")
 
 
+def rp2040_image(size):
+    """What an RP2040 firmware .bin starts with: boot2 (252 bytes and its CRC-32/MPEG-2), then the
+    vector table (stack pointer in SRAM, Thumb reset address in flash)."""
+    import struct
+    boot2 = os.urandom(252)
+    crc = 0xFFFFFFFF
+    for b in boot2:
+        crc ^= b << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
+    head = boot2 + struct.pack("<I", crc) + struct.pack("<II", 0x20042000, 0x100001F7)
+    return head + os.urandom(size - len(head))
+
+
+def test_flash_rp2_refuses_a_bin_that_is_not_rp2040_firmware(tmp_path):
+    drive = tmp_path / "RPI-RP2"
+    drive.mkdir()
+    (drive / "INFO_UF2.TXT").write_text("Board-ID: RPI-RP2\n")
+    junk = tmp_path / "fw.bin"
+    junk.write_bytes(os.urandom(4096))
+    assert_one_error_line(mgtool("flash", str(junk), "--board", "rp2-pico-w", "--drive", str(drive)),
+                          "not an RP2040 firmware image", "nothing was written")
+    bad_vectors = bytearray(rp2040_image(4096))
+    bad_vectors[0x100:0x108] = b"\xff" * 8
+    junk.write_bytes(bytes(bad_vectors))
+    assert_one_error_line(mgtool("flash", str(junk), "--board", "rp2-pico-w", "--drive", str(drive)),
+                          "no RP2040 vector table")
+    assert sorted(os.listdir(drive)) == ["INFO_UF2.TXT"]
+
+
 def test_flash_rp2_writes_a_uf2_the_reader_accepts(tmp_path):
     drive = tmp_path / "RPI-RP2"
     drive.mkdir()
     (drive / "INFO_UF2.TXT").write_text("UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\nBoard-ID: RPI-RP2\n")
     firmware = tmp_path / "firmware.bin"
-    data = os.urandom(5000)
+    data = rp2040_image(5000)
     firmware.write_bytes(data)
     r = mgtool("flash", str(firmware), "--board", "rp2-pico-w", "--drive", str(drive), check=0)
     written = [p for p in os.listdir(drive) if p.lower().endswith(".uf2")]

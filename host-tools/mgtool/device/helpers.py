@@ -136,12 +136,14 @@ def _mg_key(path, new, cfg=None, run=None):
     # The private key is made and kept here; only its public key is printed.
     import wgcrypto
     k = None
+    made = "KEPT"
     if not new:
         try:
             k = binascii.a2b_base64(open(path).read())
         except (OSError, ValueError):
             k = None
     if k is None or len(k) != 32:
+        made = "NEW"
         rnd = _mg_entropy()
         if rnd is None:
             print("NOENTROPY")
@@ -170,7 +172,7 @@ def _mg_key(path, new, cfg=None, run=None):
         except OSError:
             os.remove(run)
             os.rename(run + ".part", run)
-    print("PUB", binascii.b2a_base64(wgcrypto.x25519_base(bytes(k))).decode().strip())
+    print("PUB", binascii.b2a_base64(wgcrypto.x25519_base(bytes(k))).decode().strip(), made)
 
 
 def _mg_rm(paths):
