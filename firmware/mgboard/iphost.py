@@ -3,9 +3,15 @@
 # handed to their layers, packets for other addresses to the forwarder
 # (router mode) or dropped. Replies are queued, not sent at once: they are
 # produced while the engine's output list is still being walked.
-from . import ipv4, ipv6, udp
+from . import ipv4, udp
 
 MAX_PENDING = 64
+
+
+def _ipv6():
+    # Loaded on the first IPv6 packet: an IPv4-only board keeps its heap.
+    from . import ipv6
+    return ipv6
 
 
 class IpHost:
@@ -32,7 +38,7 @@ class IpHost:
         self.pending.append(pkt)
 
     def send_transport(self, proto, src, dst, segment):
-        ip = ipv4 if len(dst) == 4 else ipv6
+        ip = ipv4 if len(dst) == 4 else _ipv6()
         self.output(ip.build(proto, src, dst, segment))
 
     def send_udp(self, dst, sport, dport, data):
@@ -42,7 +48,7 @@ class IpHost:
     def input(self, pkt):
         """One packet out of the tunnel."""
         v = pkt[0] >> 4 if len(pkt) else 0
-        ip = ipv4 if v == 4 else ipv6 if v == 6 else None
+        ip = ipv4 if v == 4 else _ipv6() if v == 6 else None
         parsed = ip.parse(pkt) if ip else None
         if parsed is None:
             self.dropped += 1
