@@ -1,16 +1,10 @@
 """Each action, drop, counter and event constant indexes its own readable name."""
-import importlib.util
-import os
 
-from mpcases import FIRMWARE_DIR
+from mpcases import engine_file
 
 
 def _outcomes():
-    path = os.path.join(FIRMWARE_DIR, "wireguard", "outcomes.py")
-    spec = importlib.util.spec_from_file_location("wire_outcomes", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return engine_file('outcomes')
 
 
 def test_names_tables_match_the_constants():

@@ -1,17 +1,10 @@
 """The offsets messages.py derives from field sizes land where the paper (section 5.4) puts them."""
-import importlib.util
-import os
 
-from mpcases import FIRMWARE_DIR
+from mpcases import engine_file
 
 
 def _messages():
-    # Loaded on its own: the layout module imports nothing from the engine.
-    path = os.path.join(FIRMWARE_DIR, "wireguard", "messages.py")
-    spec = importlib.util.spec_from_file_location("wire_messages", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return engine_file('messages')
 
 
 def test_offsets_and_lengths_match_the_paper():
