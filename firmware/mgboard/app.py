@@ -33,8 +33,9 @@ async def serve(up, report_every=30, config_path=config.PATH, lan=None):
     """up() -> (link, extra Tunnel keyword arguments): the board's network
     bring-up; lan() -> the LAN link, for router mode."""
     from .tunnel import Tunnel
-    params, echo_port = config.load(config_path)
-    lan_cfg = config.lan(config_path)
+    cfg = config.read(config_path)
+    params, echo_port = config.load(config_path, cfg)
+    lan_cfg = config.lan(config_path, cfg)
     link, extra = up()
     wg = Tunnel(link=link, **params, **extra)
     router = None
@@ -44,7 +45,7 @@ async def serve(up, report_every=30, config_path=config.PATH, lan=None):
         from . import routed
         router = routed.start(wg, lan(), **lan_cfg)
         print("wg: routing %s" % (lan_cfg["prefix"],))
-    console_cfg = config.console(config_path)
+    console_cfg = config.console(config_path, cfg)
     if console_cfg:
         from . import console
         await console.start(wg, **console_cfg)

@@ -31,9 +31,16 @@ def _peer(path, p):
     }
 
 
-def load(path=PATH):
+def read(path=PATH):
+    """The file as a dict: read once, handed to load(), lan() and console()."""
     with open(path) as f:
-        cfg = json.load(f)
+        return json.load(f)
+
+
+def load(path=PATH, cfg=None):
+    """(Tunnel keyword arguments, echo port); `path` names the file in errors."""
+    if cfg is None:
+        cfg = read(path)
     for k in ("private_key", "peer_public_key", "endpoint"):
         if not cfg.get(k):
             raise ValueError("%s: %s missing" % (path, k))
@@ -50,11 +57,10 @@ def load(path=PATH):
     }, cfg.get("echo_port", 7)
 
 
-def lan(path=PATH):
+def lan(path=PATH, cfg=None):
     """Router mode's {"prefix": ..., "address": ...}, or None when the config
     has no "lan" (the board is then only a tunnel endpoint)."""
-    with open(path) as f:
-        cfg = json.load(f).get("lan")
+    cfg = (read(path) if cfg is None else cfg).get("lan")
     if not cfg:
         return None
     if not cfg.get("prefix") or not cfg.get("address"):
@@ -62,11 +68,10 @@ def lan(path=PATH):
     return {"prefix": cfg["prefix"], "address": cfg["address"]}
 
 
-def console(path=PATH):
+def console(path=PATH, cfg=None):
     """The console's {"port": ..., "peers": [...] or None}, or None when the
     config has none (no console: the default)."""
-    with open(path) as f:
-        cfg = json.load(f).get("console")
+    cfg = (read(path) if cfg is None else cfg).get("console")
     if not cfg:
         return None
     port = cfg.get("port", 23)
