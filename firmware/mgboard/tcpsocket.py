@@ -57,7 +57,7 @@ class TunnelSocket:
         OSError(EAGAIN) when nothing is there."""
         s = self._need()
         if self.timeout == 0:
-            if not (s._in or s.conn.readable() or s.conn.at_eof):
+            if not s.ready():
                 raise OSError(11)
             return asyncio.run(s.read(n))
         return self._run(s.read(n))

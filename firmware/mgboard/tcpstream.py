@@ -108,6 +108,11 @@ class Stream:
         if e is not None and e != "closed":
             raise OSError("connection %s" % e)
 
+    def ready(self):
+        """A read would not wait: data is there, or the end is."""
+        c = self.conn
+        return bool(self._in) or c.readable() > 0 or c.at_eof or c.state == CLOSED
+
     async def read(self, n=-1):
         """Up to n bytes as soon as some are there (all until EOF when n < 0);
         b"" at EOF."""
