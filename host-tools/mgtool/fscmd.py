@@ -11,12 +11,19 @@ from .errors import MgError
 from .link import Link
 from .rawrepl import RawRepl
 
-_LS = """import os
-def _mg_ls(p):
+# Every board-side command starts from the path's stat; NOENT when there is none.
+_STAT = """import os
+def _mg_stat(p):
     try:
-        st = os.stat(p)
+        return os.stat(p)
     except OSError:
-        print('NOENT'); return
+        print('NOENT')
+"""
+
+_LS = _STAT + """def _mg_ls(p):
+    st = _mg_stat(p)
+    if st is None:
+        return
     if st[0] & 0x4000:
         for e in sorted(os.ilistdir(p)):
             print('D' if e[1] & 0x4000 else 'F', e[3] if len(e) > 3 and not e[1] & 0x4000 else 0, e[0])
@@ -25,12 +32,11 @@ def _mg_ls(p):
 _mg_ls(%r)
 """
 
-_CAT = """import os, binascii
+_CAT = _STAT + """import binascii
 def _mg_cat(p):
-    try:
-        st = os.stat(p)
-    except OSError:
-        print('NOENT'); return
+    st = _mg_stat(p)
+    if st is None:
+        return
     if st[0] & 0x4000:
         print('ISDIR'); return
     print('SIZE', st[6])
@@ -43,12 +49,10 @@ def _mg_cat(p):
 _mg_cat(%r)
 """
 
-_RM = """import os
-def _mg_rm(p):
-    try:
-        st = os.stat(p)
-    except OSError:
-        print('NOENT'); return
+_RM = _STAT + """def _mg_rm(p):
+    st = _mg_stat(p)
+    if st is None:
+        return
     try:
         if st[0] & 0x4000:
             os.rmdir(p)
