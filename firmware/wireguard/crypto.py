@@ -23,6 +23,9 @@ equal = wgcrypto.equal                # constant-time compare (MACs)
 is_zero = wgcrypto.is_zero            # constant-time all-zero check (DH results, keys)
 _blake2s = wgcrypto.blake2s
 _kdf = wgcrypto.kdf
+# Batch AEAD of transport messages (batch.py); None where wgcrypto has none.
+seal_batch = getattr(wgcrypto, "transport_seal_batch", None)
+open_batch = getattr(wgcrypto, "transport_open_batch", None)
 
 ZERO_KEY = bytes(KEY_LEN)
 

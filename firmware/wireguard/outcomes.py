@@ -12,7 +12,8 @@ except ImportError:             # CPython: the same module, values not inlined
 # --- Actions: the first item of each tuple the seam returns ---
 ACTION_UDP = const(0)           # (ACTION_UDP, (host, port), datagram)
 ACTION_TUN = const(1)           # (ACTION_TUN, ip_packet)
-ACTION_NAMES = ("udp", "tun")
+ACTION_UDP_BATCH = const(2)     # (ACTION_UDP_BATCH, (host, port), first, count): batch.py
+ACTION_NAMES = ("udp", "tun", "udp_batch")
 
 # --- Drops: why a datagram or packet went no further ---
 DROP_OVERSIZED = const(0)

@@ -121,7 +121,11 @@ class Net:
                 self.lost.append((node, dst_addr, data))
                 continue
             for b in dst.dev.receive_datagram(data, node.addr, now):
-                pending.append((dst, b))
+                if b[0] == ACTION_TUN:
+                    # A tun payload is only valid until the engine's next call.
+                    self.tun.setdefault(dst.name, []).append(bytes(b[1]))
+                else:
+                    pending.append((dst, b))
 
     def tick_all(self, now):
         for n in list(self.nodes.values()):
