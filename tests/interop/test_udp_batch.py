@@ -5,7 +5,7 @@ Each case runs a MicroPython script on the host build inside a fresh network nam
 check contents, order, senders and tuple identity themselves; the speed case prints
 datagrams/s for the batched calls against the sendto/recvfrom_into loop.
 
-About 5 s.
+About 2 s.
 """
 import json
 import os
