@@ -7,6 +7,8 @@ LINUXIO_SRC := \
 	errors.c \
 	fdio.c \
 	udp.c \
+	udpaddr.c \
+	udpbatch.c \
 	tun.c \
 	process.c \
 	signals.c \

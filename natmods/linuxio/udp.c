@@ -16,22 +16,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "py/objstr.h"
-#include "py/objtuple.h"
 #include "py/objlist.h"
 #include "linuxio.h"
-
-// Endpoints remembered in a source cache before it starts over: spoofed
-// senders must not grow it without bound; real peers are learned again
-// from their next datagram.
-#define SOURCE_CACHE_MAX 1024
 
 // Socket buffers big enough to ride out a burst while Python is busy.
 #define UDP_BUFFER_BYTES (4 * 1024 * 1024)
@@ -119,79 +110,6 @@ static mp_obj_t linuxio_udp_port(mp_obj_t fd_in) {
 }
 MP_DEFINE_CONST_FUN_OBJ_1(linuxio_udp_port_obj, linuxio_udp_port);
 
-// (host text, port) for a received address; link-local IPv6 keeps its zone.
-static mp_obj_t address_tuple(const struct sockaddr_storage *ss) {
-    char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
-    uint16_t port;
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-        inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
-        port = ntohs(sin->sin_port);
-    } else {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
-        inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text));
-        if (sin6->sin6_scope_id) {
-            size_t n = strlen(text);
-            text[n] = '%';
-            if (!if_indextoname(sin6->sin6_scope_id, text + n + 1)) {
-                text[n] = 0;
-            }
-        }
-        port = ntohs(sin6->sin6_port);
-    }
-    mp_obj_t items[2] = {
-        mp_obj_new_str(text, strlen(text)),
-        MP_OBJ_NEW_SMALL_INT(port),
-    };
-    return mp_obj_new_tuple(2, items);
-}
-
-// A local address as the source cache keeps it: 4 or 16 address bytes,
-// then the interface index (needed to send from an IPv6 link-local one).
-#define LOCAL_MAX (16 + sizeof(uint32_t))
-
-// The datagram's local address from its control messages; 0 when absent.
-// (musl's CMSG_NXTHDR compares signed with unsigned.)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-compare"
-static size_t local_from_cmsg(struct msghdr *msg, byte *local) {
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            struct in_pktinfo info;
-            memcpy(&info, CMSG_DATA(c), sizeof(info));
-            // ipi_spec_dst: the address a reply should come from (the
-            // header's destination for unicast to a local address).
-            uint32_t ifindex = (uint32_t)info.ipi_ifindex;
-            memcpy(local, &info.ipi_spec_dst, 4);
-            memcpy(local + 4, &ifindex, 4);
-            return 8;
-        }
-        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-            struct in6_pktinfo info;
-            memcpy(&info, CMSG_DATA(c), sizeof(info));
-            uint32_t ifindex = (uint32_t)info.ipi6_ifindex;
-            memcpy(local, &info.ipi6_addr, 16);
-            memcpy(local + 16, &ifindex, 4);
-            return 20;
-        }
-    }
-    return 0;
-}
-#pragma GCC diagnostic pop
-
-// cache[key] = value, starting the cache over when it is full.
-static void source_cache_store(mp_obj_t cache, mp_obj_t key, mp_obj_t value) {
-    mp_map_t *map = mp_obj_dict_get_map(cache);
-    mp_map_elem_t *elem = mp_map_lookup(map, key, MP_MAP_LOOKUP);
-    if (elem == NULL) {
-        if (map->used >= SOURCE_CACHE_MAX) {
-            mp_map_clear(map);
-        }
-        elem = mp_map_lookup(map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
-    }
-    elem->value = value;
-}
-
 // recvfrom_into(fd, buf, src[, cache]) -> bytes received, or -1 when
 // nothing is ready. src is a 3-item list [raw sockaddr, (host, port),
 // local address] the caller keeps per socket. Its items are only rewritten
@@ -242,112 +160,14 @@ static mp_obj_t linuxio_recvfrom_into(size_t n_args, const mp_obj_t *args) {
         // flowinfo is not part of the sender's identity
         ((struct sockaddr_in6 *)&ss)->sin6_flowinfo = 0;
     }
-    mp_buffer_info_t last;
-    if (!mp_get_buffer(src->items[0], &last, MP_BUFFER_READ)
-        || last.len != len || memcmp(last.buf, &ss, len) != 0) {
+    if (!linuxio_same_bytes(src->items[0], &ss, len)) {
         src->items[0] = mp_obj_new_bytes((const byte *)&ss, len);
-        src->items[1] = address_tuple(&ss);
+        src->items[1] = linuxio_address_tuple(&ss);
     }
-    byte local[LOCAL_MAX];
-    size_t local_len = local_from_cmsg(&msg, local);
-    if (local_len == 0) {
-        return MP_OBJ_NEW_SMALL_INT(n);
-    }
-    if (!mp_get_buffer(src->items[2], &last, MP_BUFFER_READ)
-        || last.len != local_len || memcmp(last.buf, local, local_len) != 0) {
-        src->items[2] = mp_obj_new_bytes(local, local_len);
-    }
-    if (cache != mp_const_none) {
-        // Every datagram: an entry dropped after a failed send comes back.
-        source_cache_store(cache, src->items[1], src->items[2]);
-    }
+    linuxio_src_local(src, &msg, cache);
     return MP_OBJ_NEW_SMALL_INT(n);
 }
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_recvfrom_into_obj, 3, 4, linuxio_recvfrom_into);
-
-// Text host + port -> sockaddr; "fe80::1%eth0" carries its zone.
-static socklen_t parse_address(mp_obj_t addr_in, struct sockaddr_storage *ss) {
-    size_t n_items;
-    mp_obj_t *items;
-    mp_obj_get_array(addr_in, &n_items, &items);
-    if (n_items != 2) {
-        mp_raise_ValueError(MP_ERROR_TEXT("address must be (host, port)"));
-    }
-    size_t host_len;
-    const char *host = mp_obj_str_get_data(items[0], &host_len);
-    mp_int_t port = mp_obj_get_int(items[1]);
-    char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
-    if (host_len >= sizeof(text) || port < 0 || port > 65535) {
-        mp_raise_ValueError(MP_ERROR_TEXT("bad address"));
-    }
-    memcpy(text, host, host_len);
-    text[host_len] = 0;
-    memset(ss, 0, sizeof(*ss));
-    if (memchr(text, ':', host_len) == NULL) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)port);
-        if (inet_pton(AF_INET, text, &sin->sin_addr) != 1) {
-            mp_raise_ValueError(MP_ERROR_TEXT("bad IPv4 address"));
-        }
-        return sizeof(*sin);
-    }
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons((uint16_t)port);
-    char *zone = strchr(text, '%');
-    if (zone) {
-        *zone++ = 0;
-        sin6->sin6_scope_id = if_nametoindex(zone);
-        if (!sin6->sin6_scope_id) {
-            sin6->sin6_scope_id = (uint32_t)strtoul(zone, NULL, 10);
-        }
-    }
-    if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1) {
-        mp_raise_ValueError(MP_ERROR_TEXT("bad IPv6 address"));
-    }
-    return sizeof(*sin6);
-}
-
-// The control message that sends from a cached local address; its length,
-// 0 when the cached value does not fit this family.
-static size_t source_cmsg(int af, mp_obj_t local_obj, char *control, size_t space) {
-    mp_buffer_info_t local;
-    if (!mp_get_buffer(local_obj, &local, MP_BUFFER_READ)) {
-        return 0;
-    }
-    memset(control, 0, space);
-    struct cmsghdr *c = (struct cmsghdr *)control;
-    const byte *p = local.buf;
-    uint32_t ifindex;
-    if (af == AF_INET && local.len == 8) {
-        struct in_pktinfo info;
-        memset(&info, 0, sizeof(info));
-        // The source only: the routing table still picks the interface.
-        memcpy(&info.ipi_spec_dst, p, 4);
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(info));
-        memcpy(CMSG_DATA(c), &info, sizeof(info));
-        return CMSG_SPACE(sizeof(info));
-    }
-    if (af == AF_INET6 && local.len == 20) {
-        struct in6_pktinfo info;
-        memset(&info, 0, sizeof(info));
-        memcpy(&info.ipi6_addr, p, 16);
-        memcpy(&ifindex, p + 16, 4);
-        if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) {
-            // A link-local source only means something on its own link.
-            info.ipi6_ifindex = ifindex;
-        }
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(info));
-        memcpy(CMSG_DATA(c), &info, sizeof(info));
-        return CMSG_SPACE(sizeof(info));
-    }
-    return 0;
-}
 
 static ssize_t send_one(int fd, const void *data, size_t len, struct sockaddr_storage *ss,
                         socklen_t sslen, char *control, size_t control_len) {
@@ -379,7 +199,7 @@ static mp_obj_t linuxio_sendto(size_t n_args, const mp_obj_t *args) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(args[2], &buf, MP_BUFFER_READ);
     struct sockaddr_storage ss;
-    socklen_t sslen = parse_address(args[3], &ss);
+    socklen_t sslen = linuxio_parse_address(args[3], &ss);
     mp_int_t fd = mp_obj_get_int(args[ss.ss_family == AF_INET ? 0 : 1]);
     if (fd < 0) {
         mp_raise_OSError(EAFNOSUPPORT);
@@ -389,18 +209,10 @@ static mp_obj_t linuxio_sendto(size_t n_args, const mp_obj_t *args) {
         char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
     } control;
     size_t control_len = 0;
-    mp_map_t *map = NULL;
-    if (n_args > 4 && args[4] != mp_const_none) {
-        if (!mp_obj_is_type(args[4], &mp_type_dict)) {
-            mp_raise_TypeError(MP_ERROR_TEXT("cache must be a dict"));
-        }
-        map = mp_obj_dict_get_map(args[4]);
-        if (map->used && mp_obj_is_type(args[3], &mp_type_tuple)) {
-            mp_map_elem_t *elem = mp_map_lookup(map, args[3], MP_MAP_LOOKUP);
-            if (elem) {
-                control_len = source_cmsg(ss.ss_family, elem->value, control.buf, sizeof(control.buf));
-            }
-        }
+    mp_map_t *map;
+    mp_obj_t local = linuxio_source_lookup(n_args > 4 ? args[4] : mp_const_none, args[3], &map);
+    if (local != MP_OBJ_NULL) {
+        control_len = linuxio_source_cmsg(ss.ss_family, local, control.buf, sizeof(control.buf));
     }
     ssize_t n = send_one((int)fd, buf.buf, buf.len, &ss, sslen, control.buf, control_len);
     if (n < 0 && control_len && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
