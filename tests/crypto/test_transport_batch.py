@@ -461,3 +461,10 @@ print("seal batch %.2f us/packet, open batch %.2f us/packet, 64 single encrypt_i
     out = run("x64-builtin", code)
     with capsys.disabled():
         print("\n1420-byte packets, x64 build, batch of 64: " + out.strip().splitlines()[-1])
+
+
+def test_left_out_of_the_mpy_x64():
+    """The .mpy (the boards' build) has no batch calls: it must not grow."""
+    out = crypto_target("x64-mpy").run("import wgcrypto\nprint(hasattr(wgcrypto, 'transport_seal_batch'),"
+                                       " hasattr(wgcrypto, 'transport_open_batch'), wgcrypto.backend)")
+    assert out.split() == ["False", "False", "c64"]
