@@ -9,6 +9,7 @@ WGCRYPTO_SRC := \
 	poly1305_c64.c \
 	poly1305_r13.c \
 	chacha20poly1305.c \
+	transport_batch.c \
 	blake2s.c \
 	hkdf_blake2s.c \
 	curve25519.c \

@@ -25,6 +25,7 @@
 #include "curve25519.h"
 #include "hkdf_blake2s.h"
 #include "poly1305.h"
+#include "transport_batch.h"
 #include "wgcrypto_util.h"
 
 #ifdef MICROPY_ENABLE_DYNRUNTIME
@@ -554,6 +555,7 @@ static const mp_rom_map_elem_t wgcrypto_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_x25519_base), MP_ROM_PTR(&wgc_x25519_base_obj) },
     { MP_ROM_QSTR(MP_QSTR_portable), MP_ROM_PTR(&wgc_portable_obj) },
     { MP_ROM_QSTR(MP_QSTR___getattr__), MP_ROM_PTR(&wgc_getattr_obj) },
+    WGC_TRANSPORT_BATCH_GLOBALS
 };
 static MP_DEFINE_CONST_DICT(wgcrypto_module_globals, wgcrypto_module_globals_table);
 
