@@ -8,6 +8,7 @@ LINUXIO_SRC := \
 	fdio.c \
 	udp.c \
 	tun.c \
+	tunvnet.c \
 	process.c \
 	signals.c \
 	clock.c
