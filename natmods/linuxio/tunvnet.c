@@ -296,8 +296,9 @@ static bool complete_checksum(byte *pkt, size_t len, const byte *hdr) {
     if (start > len || at + 2 > len || (start & 1)) {
         return false;
     }
-    uint32_t sum = csum_add(0, pkt + start, len - start);
-    put16(pkt + at, ~sum & 0xffff);
+    uint32_t sum = ~csum_add(0, pkt + start, len - start) & 0xffff;
+    // 0 means "no checksum" to UDP; 0xffff is the same sum (RFC 768).
+    put16(pkt + at, sum ? sum : 0xffff);
     return true;
 }
 
