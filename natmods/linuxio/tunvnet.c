@@ -67,8 +67,6 @@ static inline void put_le16(byte *p, uint32_t v) {
     p[1] = (byte)(v >> 8);
 }
 
-// ---- RFC 1071 checksums ----------------------------------------------------
-
 static uint32_t fold(uint64_t sum) {
     while (sum >> 16) {
         sum = (sum & 0xffff) + (sum >> 16);
@@ -119,8 +117,6 @@ static void ipv4_fix_checksum(byte *ip, size_t hlen) {
     put16(ip + 10, ~csum_add(0, ip, hlen) & 0xffff);
 }
 
-// ---- arguments --------------------------------------------------------------
-
 static uint32_t *u32_array(mp_obj_t obj, size_t *n, int flags) {
     mp_buffer_info_t info;
     mp_get_buffer_raise(obj, &info, flags);
@@ -130,8 +126,6 @@ static uint32_t *u32_array(mp_obj_t obj, size_t *n, int flags) {
     *n = info.len / sizeof(uint32_t);
     return info.buf;
 }
-
-// ---- opening ------------------------------------------------------------------
 
 // tun_open_vnet(name) -> (fd, kernel's name, TUN_F_* offloads accepted).
 static mp_obj_t linuxio_tun_open_vnet(mp_obj_t name_in) {
@@ -181,8 +175,6 @@ static mp_obj_t linuxio_tun_open_vnet(mp_obj_t name_in) {
 }
 MP_DEFINE_CONST_FUN_OBJ_1(linuxio_tun_open_vnet_obj, linuxio_tun_open_vnet);
 
-// ---- reading: super-packets into segments ---------------------------------
-
 static struct {
     uint32_t super_packets;
     uint32_t segments;
@@ -196,7 +188,7 @@ static struct {
     bool active;
     bool v6;
     int fd;
-    size_t len;         // IP packet bytes in frame + VNET_HDR_LEN
+    size_t len;         // bytes of the super-packet after its header
     size_t hdrs;        // IP + TCP header bytes
     size_t mss;         // gso_size
     size_t next;        // payload offset of the next segment
@@ -304,7 +296,8 @@ static bool complete_checksum(byte *pkt, size_t len, const byte *hdr) {
 
 // tun_read_batch(fd, buf, offs, lens, stride, headroom, vnet) -> packets
 // (>= 1), or -1 when nothing was ready. Packet k sits at
-// buf[offs[k] + headroom:][:lens[k]], offs[k] = k * stride.
+// buf[offs[k] + headroom:][:lens[k]], offs[k] = k * stride. A full batch
+// may leave segments pending: call again on the same fd before another.
 static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     int fd = linuxio_fd(args[0]);
@@ -316,7 +309,7 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
     mp_int_t stride = mp_obj_get_int(args[4]);
     mp_int_t headroom = mp_obj_get_int(args[5]);
     bool vnet = mp_obj_is_true(args[6]);
-    if (headroom < 0 || stride <= headroom + SLOT_SPARE || stride > 0x7fffffff) {
+    if (headroom < 0 || stride <= SLOT_SPARE || headroom >= stride - SLOT_SPARE || stride > 0x7fffffff) {
         mp_raise_ValueError(MP_ERROR_TEXT("stride must exceed headroom + 32"));
     }
     size_t slots = buf.len / (size_t)stride;
@@ -335,6 +328,10 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
         stats.dropped += cut_remaining();
         cut.active = false;
     }
+    // Frames that are dropped still cost a read: a flood of them must not
+    // keep the caller here (it may then get -1 with more frames ready; the
+    // fd stays readable, so the next poll comes straight back).
+    size_t reads_left = slots + 64;
     size_t k = 0;
     while (k < slots) {
         byte *slot = (byte *)buf.buf + k * (size_t)stride;
@@ -344,6 +341,9 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
             lens[k] = (uint32_t)cut_segment(dst);
             k++;
             continue;
+        }
+        if (reads_left-- == 0) {
+            break;
         }
         ssize_t n;
         do {
@@ -408,8 +408,6 @@ static mp_obj_t linuxio_tun_offload_stats(void) {
     return mp_obj_new_tuple(3, items);
 }
 MP_DEFINE_CONST_FUN_OBJ_0(linuxio_tun_offload_stats_obj, linuxio_tun_offload_stats);
-
-// ---- writing: segments into super-packets ---------------------------------
 
 // A TCP segment that may take part in a merge.
 typedef struct {
