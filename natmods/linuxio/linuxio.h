@@ -53,6 +53,12 @@ MP_DECLARE_CONST_FUN_OBJ_2(linuxio_set_mtu_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_alive_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_mtu_obj);
 
+// tunvnet.c: tun devices with virtio_net_hdr offloads, batched packet I/O.
+MP_DECLARE_CONST_FUN_OBJ_1(linuxio_tun_open_vnet_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_tun_read_batch_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_tun_write_batch_obj);
+MP_DECLARE_CONST_FUN_OBJ_0(linuxio_tun_offload_stats_obj);
+
 // process.c: daemonizing and process attributes.
 MP_DECLARE_CONST_FUN_OBJ_1(linuxio_daemonize_obj);
 MP_DECLARE_CONST_FUN_OBJ_0(linuxio_getpid_obj);

@@ -10,6 +10,7 @@ LINUXIO_SRC := \
 	udpaddr.c \
 	udpbatch.c \
 	tun.c \
+	tunvnet.c \
 	process.c \
 	signals.c \
 	clock.c
