@@ -42,7 +42,7 @@ class Daemon:
         self.clock = Clock(opts.time_scale)
         self.poller = select.poll()
         self.tun = None
-        self.udp = UdpBind()
+        self.udp = UdpBind(opts.offload)
         self.dev = None
         self.datapath = None
         self.uapi = None
@@ -57,8 +57,8 @@ class Daemon:
 
     def setup(self):
         opts, log = self.opts, self.log
-        self.tun = TunDevice(opts.ifname)
-        log.info("created tun device %s" % self.tun.name)
+        self.tun = TunDevice(opts.ifname, opts.offload)
+        log.info("created tun device %s%s" % (self.tun.name, " (TCP segmentation offload)" if self.tun.offloads else ""))
         dev = self.dev = Device(None, rng=os.urandom, wall_clock=linuxio.realtime,
                                 mtu=self.tun.mtu())
         dev.on_listen_port = self._change_port
@@ -74,7 +74,8 @@ class Daemon:
             log.info("MICROGUARD_TIME_SCALE: protocol timers run %gx real time" % opts.time_scale)
         self.udp.bind(0)
         dev.listen_port = self.udp.port
-        log.info("listening on UDP port %d" % self.udp.port)
+        log.info("listening on UDP port %d%s%s" % (self.udp.port, " (GSO)" if self.udp.gso else "",
+                                                 " (GRO)" if self.udp.gro else ""))
         self.datapath = DataPath(dev, self.tun, self.udp, self.clock, log)
         if opts.config_path:
             self.endpoint_names = EndpointNames(dev, log)
@@ -217,6 +218,7 @@ class Daemon:
         if mtu != self.dev.mtu:
             self.log.info("MTU changed to %d" % mtu)
             self.dev.mtu = mtu
+            self.datapath.resize(mtu)
         if self.endpoint_names is not None and self.endpoint_names.names:
             if self.endpoint_names.check(self.clock.now()):
                 self.rescan_at = 0.0

@@ -1,17 +1,34 @@
-# The packet path: tun -> engine -> UDP and UDP -> engine -> tun. Everything
-# here runs once per packet, so it reads into preallocated buffers, keeps
-# "would block" as a return value rather than an exception, binds hot
-# attributes to locals, and drains each fd in batches until it is empty.
+# The packet path: tun -> engine -> UDP and UDP -> engine -> tun, in
+# batches. Each round is one read of the tun device (up to a 64 KB TCP
+# super-packet, cut into MTU-sized packets by linuxio) or one recvmmsg of
+# the UDP socket (with GRO, many datagrams per slot); the engine seals or
+# opens each run of packets for one peer in one native call; the results
+# leave in one GSO send (or sendmmsg) and one coalesced tun write per TCP
+# flow. Buffers are allocated once; "would block" is a return value.
 import linuxio
+from array import array
 
-from wireguard.constants import ACTION_TUN
+from wireguard.batch import send_batch, receive_batch
+from wireguard.constants import TRANSPORT_HEADER_LEN, TAG_LEN
+from wireguard.outcomes import ACTION_TUN, ACTION_UDP, ACTION_UDP_BATCH
 
-# Packets handled per fd before the loop polls again, so one busy direction
-# cannot starve the other or the timers.
-BATCH = 64
-# Largest IP packet a tun device can hand us (MTU up to 65535), and the
-# largest UDP payload.
-BUFFER_SIZE = 65536
+# Rounds per fd before the loop polls again, so one busy direction cannot
+# starve the other or the timers.
+ROUNDS = 8
+# Packets per tun round: a 64 KB super-packet is at most ~48 full segments.
+TUN_SLOTS = 128
+# UDP receive buffer; with GRO each slot holds one coalesced run (at most
+# 64 KB), without it one datagram.
+UDP_BUFFER = 4 * 65536
+GRO_SLOT = 65536
+# Datagrams per UDP round: enough for every GRO slot split to the kernel's
+# limit of segments per coalesced datagram.
+UDP_DATAGRAMS = 512
+
+
+def slot_size(mtu):
+    """Room for one packet sealed in place: header, packet, padding, tag."""
+    return (TRANSPORT_HEADER_LEN + mtu + 15 + TAG_LEN + 15) & ~15
 
 
 class DataPath:
@@ -21,85 +38,86 @@ class DataPath:
         self.udp = udp
         self.clock = clock
         self.log = log
-        self.tun_buf = bytearray(BUFFER_SIZE)
-        self.tun_view = memoryview(self.tun_buf)
-        self.udp_buf = bytearray(BUFFER_SIZE)
-        self.udp_view = memoryview(self.udp_buf)
-        # Last sender per socket family, updated by recvfrom_into in place:
+        self.udp_buf = bytearray(UDP_BUFFER)
+        self.udp_offs = array("I", bytes(4 * UDP_DATAGRAMS))
+        self.udp_lens = array("I", bytes(4 * UDP_DATAGRAMS))
+        self.udp_addrs = [None] * UDP_DATAGRAMS
+        self.tun_offs_out = array("I", bytes(4 * UDP_DATAGRAMS))
+        self.tun_lens_out = array("I", bytes(4 * UDP_DATAGRAMS))
+        self.results = array("i", bytes(4 * UDP_DATAGRAMS))
+        self.tun_offs = array("I", bytes(4 * TUN_SLOTS))
+        self.tun_lens = array("I", bytes(4 * TUN_SLOTS))
+        self.resize(dev.mtu)
+        # Last sender per socket family, updated by the receive call in place:
         # [raw sockaddr, (host, port), local address].
         self.src4 = [None, None, None]
         self.src6 = [None, None, None]
         # Sticky sources, {(host, port): local address}: replies to an
         # endpoint leave from the address its datagrams came to. Learned
-        # and used in C (recvfrom_into, sendto); bounded there.
+        # and used in C; bounded there.
         self.sources = {}
         self.out = []
         self.send_errors = 0
         self.tun_write_errors = 0
 
+    def resize(self, mtu):
+        """Slots for the tunnel's MTU (the daemon calls this when it changes)."""
+        self.stride = slot_size(mtu)
+        self.tun_buf = bytearray(self.stride * TUN_SLOTS)
+
     def from_tun(self):
-        """Encrypt and send what the kernel routed into the tunnel. OSError
+        """Seal and send what the kernel routed into the tunnel. OSError
         from the read (EBADFD: interface deleted) goes to the caller."""
-        read_into = linuxio.read_into
-        sendto = linuxio.sendto
+        read_batch = linuxio.tun_read_batch
         fd = self.tun.fd
-        fd4 = self.udp.fd4
-        fd6 = self.udp.fd6
+        vnet = self.tun.vnet
         buf = self.tun_buf
-        view = self.tun_view
-        send_packet = self.dev.send_packet
+        stride = self.stride
+        offs = self.tun_offs
+        lens = self.tun_lens
+        dev = self.dev
         out = self.out
-        sources = self.sources
         now = self.clock.now()
-        for _ in range(BATCH):
-            n = read_into(fd, buf)
+        for _ in range(ROUNDS):
+            n = read_batch(fd, buf, offs, lens, stride, TRANSPORT_HEADER_LEN, vnet)
             if n < 0:
                 return
-            send_packet(view[:n], now, out)
-            # The flush inlined: this loop is most of the sending CPU time.
-            for action in out:
-                if action[0] == ACTION_TUN:
-                    self._to_tun(action[1])
-                else:
-                    try:
-                        sendto(fd4, fd6, action[2], action[1], sources)
-                    except (OSError, ValueError) as e:
-                        self._send_failed(action[1], e)
-            out.clear()
+            send_batch(dev, buf, offs, lens, n, now, out)
+            self.flush(out, buf, offs, lens)
 
     def from_udp(self, fd, src):
         """Hand received datagrams to the engine; src is src4 or src6."""
-        recvfrom_into = linuxio.recvfrom_into
-        write = linuxio.write
-        tun_fd = self.tun.fd
+        recv_batch = linuxio.udp_recv_batch
+        write_batch = linuxio.tun_write_batch
         buf = self.udp_buf
-        view = self.udp_view
-        receive = self.dev.receive_datagram
+        slot = GRO_SLOT if fd in self.udp.gro else self.stride
+        offs = self.udp_offs
+        lens = self.udp_lens
+        addrs = self.udp_addrs
+        toffs = self.tun_offs_out
+        tlens = self.tun_lens_out
+        results = self.results
+        tun_fd = self.tun.fd
+        vnet = self.tun.vnet
+        dev = self.dev
         out = self.out
-        flush = self.flush
         sources = self.sources
         now = self.clock.now()
-        for _ in range(BATCH):
+        for _ in range(ROUNDS):
             try:
-                n = recvfrom_into(fd, buf, src, sources)
+                n = recv_batch(fd, buf, slot, offs, lens, addrs, src, sources)
             except OSError as e:
                 self.log.debug("UDP receive: %s" % e)
                 return
             if n < 0:
                 return
-            receive(view[:n], src[1], now, out)
-            if not out:
-                continue
-            action = out[0]
-            if len(out) == 1 and action[0] == ACTION_TUN:
-                # The common case, inlined: one decrypted packet for the kernel.
-                try:
-                    write(tun_fd, action[1])
-                except OSError as e:
-                    self._tun_write_failed(e)
-                out.clear()
-            else:
-                flush(out)
+            m = receive_batch(dev, buf, offs, lens, addrs, n, now, out, toffs, tlens, results)
+            if m:
+                failed = write_batch(tun_fd, buf, toffs, tlens, 0, m, vnet, vnet)[1]
+                if failed:
+                    self.tun_write_errors += failed
+            if out:
+                self.flush(out)
 
     def tick(self):
         out = self.out
@@ -107,23 +125,37 @@ class DataPath:
         if out:
             self.flush(out)
 
-    def flush(self, out):
-        """Perform the engine's actions. A tun payload is only valid until
-        the next engine call, so this runs after every call."""
+    def flush(self, out, buf=None, offs=None, lens=None):
+        """Perform the engine's actions; buf/offs/lens hold the messages of
+        ACTION_UDP_BATCH. A tun payload is only valid until the next engine
+        call, so this runs after every call."""
         udp = self.udp
         for action in out:
-            if action[0] == ACTION_TUN:
-                self._to_tun(action[1])
-            else:
-                try:
+            kind = action[0]
+            try:
+                if kind == ACTION_UDP_BATCH:
+                    ok = linuxio.udp_send_batch(udp.fd4, udp.fd6, action[1], buf, offs, lens,
+                                                action[2], action[3], self.sources, udp.gso)[1]
+                    if not ok:
+                        udp.gso = False
+                        self.log.info("UDP GSO refused by the kernel: sending datagrams one by one")
+                elif kind == ACTION_UDP:
                     linuxio.sendto(udp.fd4, udp.fd6, action[2], action[1], self.sources)
-                except (OSError, ValueError) as e:
-                    self._send_failed(action[1], e)
+                elif kind == ACTION_TUN:
+                    self._to_tun(action[1])
+            except (OSError, ValueError) as e:
+                self._send_failed(action[1], e)
         out.clear()
 
     def _to_tun(self, packet):
         try:
-            linuxio.write(self.tun.fd, packet)
+            if self.tun.vnet:
+                # One packet, and the header that says it is a plain one.
+                mv = memoryview(packet)
+                linuxio.tun_write_batch(self.tun.fd, mv, array("I", [0]), array("I", [len(mv)]),
+                                        0, 1, True, False)
+            else:
+                linuxio.write(self.tun.fd, packet)
         except OSError as e:
             self._tun_write_failed(e)
 

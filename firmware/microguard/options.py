@@ -3,7 +3,8 @@
 #   microguard [-f] --config <wg-quick .conf> <ifname>
 #   microguard --version | --help
 # Environment: WG_PROCESS_FOREGROUND=1, LOG_LEVEL=debug|verbose|info|error|silent,
-# WG_KEYLOG=<file>, and for tests MICROGUARD_TIME_SCALE=<factor>,
+# WG_KEYLOG=<file>, MICROGUARD_OFFLOAD=0 (plain tun and UDP, no
+# TSO/GSO/GRO), and for tests MICROGUARD_TIME_SCALE=<factor>,
 # MICROGUARD_FORCE_LOAD=1.
 from . import VERSION
 
@@ -14,7 +15,8 @@ USAGE = """Usage: microguard [-f/--foreground] INTERFACE-NAME
 
 Environment: WG_PROCESS_FOREGROUND=1, LOG_LEVEL=verbose|debug|info|error|silent,
 WG_KEYLOG=FILE (tshark wg.keylog_file), MICROGUARD_TIME_SCALE=N (tests),
-MICROGUARD_FORCE_LOAD=1 (tests: always demand cookies)."""
+MICROGUARD_FORCE_LOAD=1 (tests: always demand cookies), MICROGUARD_OFFLOAD=0 (no
+TSO/GSO/GRO: one packet per tun read and per datagram)."""
 
 LEVELS = {"silent": 0, "error": 1, "info": 2, "debug": 3, "verbose": 3}
 
@@ -33,6 +35,7 @@ class Options:
         self.keylog_path = None
         self.time_scale = 1.0
         self.force_load = False
+        self.offload = True             # TSO/checksum on the tun, UDP GSO/GRO, where the kernel has them
         self.show = None                # "version" or "help"
 
 
@@ -95,6 +98,7 @@ def parse(argv, getenv):
         if o.time_scale <= 0:
             raise UsageError("MICROGUARD_TIME_SCALE must be positive")
     o.force_load = getenv("MICROGUARD_FORCE_LOAD") == "1"
+    o.offload = getenv("MICROGUARD_OFFLOAD") != "0"
     return o
 
 

@@ -1,4 +1,7 @@
-# The tun device: bare IP packets in and out (IFF_TUN | IFF_NO_PI). Created
+# The tun device: IP packets in and out (IFF_TUN | IFF_NO_PI), with a
+# virtio-net header in front when the kernel lets us take TCP super-packets
+# (IFF_VNET_HDR + TUNSETOFFLOAD: one read brings up to 64 KB that linuxio
+# cuts into MTU-sized packets; writes may carry coalesced ones). Created
 # with wireguard-go's default MTU; the interface disappears when the fd is
 # closed, or earlier when someone deletes it (wg-quick down). It may also
 # be moved to another network namespace (ip link set netns) and keeps
@@ -10,8 +13,17 @@ DEFAULT_MTU = 1420
 
 
 class TunDevice:
-    def __init__(self, name):
-        self.fd, self.name = linuxio.tun_open(name)
+    def __init__(self, name, offload=True):
+        self.vnet = False
+        self.offloads = 0           # TUN_F_* bits the kernel accepted
+        if offload:
+            try:
+                self.fd, self.name, self.offloads = linuxio.tun_open_vnet(name)
+                self.vnet = True
+            except OSError:
+                pass                # e.g. a big-endian CPU without TUNSETVNETLE
+        if not self.vnet:
+            self.fd, self.name = linuxio.tun_open(name)
         try:
             linuxio.set_mtu(self.name, DEFAULT_MTU)
         except OSError:

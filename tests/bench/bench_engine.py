@@ -5,7 +5,9 @@
 ENGINE_FIRMWARE=<dir> measures another checkout's firmware/ with the same script.
 
 Two Devices finish a handshake, then the initiator seals packets
-(send_packet) and the responder opens them (receive_datagram). Each case runs
+(send_packet, or send_batch 64 at a time) and the responder opens them
+(receive_datagram, receive_batch); the AEAD alone on the same packet gives
+the crypto share, so what is left is the interpreter's (and framing's). Each case runs
 under qemu-user with the counting plugin twice, with n1 and n2 packets; the
 set-up is the same in both runs (every datagram the receive case opens is
 sealed beforehand), so (I(n2) - I(n1)) / (n2 - n1) is one packet's cost,
@@ -27,7 +29,7 @@ from counting import BENCH, build_plugin  # noqa: E402
 from targets import FIRMWARE, QEMU_USER_DYNAMIC, unix_binary  # noqa: E402
 
 QEMU = dict(QEMU_USER_DYNAMIC, x64="qemu-x86_64")
-N1, N2 = 50, 350
+N1, N2 = 64, 384        # whole batches of 64 for the batch modes
 # Bytes allocated before the engine is imported, one run each: different code addresses.
 LAYOUT_PADS = (0, 48, 400, 1000, 3000, 7000)
 PACKET_LEN = 1420
@@ -94,7 +96,58 @@ assert len(b.receive_datagram(out[0][2], A_ADDR, now)) == 1
 out = []
 MODE = %r
 TOTAL = %d
-if MODE == "recv":
+BATCH = 64
+STRIDE = 1472           # microguard.datapath.slot_size(1420)
+def slots(count):
+    from array import array
+    buf = bytearray(STRIDE * count)
+    offs = array("I", [k * STRIDE for k in range(count)])
+    lens = array("I", [len(pkt)] * count)
+    for k in range(count):
+        buf[k * STRIDE + 16:k * STRIDE + 16 + len(pkt)] = pkt
+    return buf, offs, lens
+if MODE in ("send_batch", "recv_batch"):
+    from array import array
+    from wireguard.batch import send_batch, receive_batch
+    # Every batch's buffers are made beforehand: the loop measured is the seam alone.
+    batches = [slots(BATCH) for i in range(TOTAL // BATCH)]
+    if MODE == "recv_batch":
+        for buf, offs, lens in batches:
+            out.clear()
+            send_batch(a, buf, offs, lens, BATCH, now, out)
+            assert len(out) == 1 and out[0][3] == BATCH, out
+        addrs = [A_ADDR] * BATCH
+        toffs = array("I", bytes(4 * BATCH))
+        tlens = array("I", bytes(4 * BATCH))
+        results = array("i", bytes(4 * BATCH))
+        gc.collect()
+        for i in range(n // BATCH):
+            buf, offs, lens = batches[i]
+            out.clear()
+            m = receive_batch(b, buf, offs, lens, addrs, BATCH, now, out, toffs, tlens, results)
+        assert m == BATCH and not out, (m, out, b.drops)
+    else:
+        gc.collect()
+        for i in range(n // BATCH):
+            buf, offs, lens = batches[i]
+            out.clear()
+            send_batch(a, buf, offs, lens, BATCH, now, out)
+        assert len(out) == 1 and out[0][3] == BATCH, (out, a.drops)
+elif MODE in ("seal", "open"):
+    # The AEAD alone, one 1420-byte packet per call: the crypto share.
+    from wireguard.crypto import aead_encrypt_into, aead_decrypt_into
+    key = bytes(range(32))
+    sealed = bytearray(len(pkt) + 16)
+    aead_encrypt_into(sealed, key, 7, pkt, b"")
+    plain = bytearray(len(pkt))
+    gc.collect()
+    if MODE == "seal":
+        for i in range(n):
+            aead_encrypt_into(sealed, key, i, pkt, b"")
+    else:
+        for i in range(n):
+            assert aead_decrypt_into(plain, key, 7, sealed, b"") == len(pkt)
+elif MODE == "recv":
     grams = []
     for i in range(TOTAL):
         out.clear()
@@ -187,6 +240,29 @@ def per_packet_spread(arch, mode):
     return sum(runs) / len(runs), min(runs), max(runs)
 
 
+MODES = (("send", "send_packet"), ("recv", "receive_datagram"), ("send_batch", "send_batch"),
+         ("recv_batch", "receive_batch"), ("seal", "AEAD seal alone"), ("open", "AEAD open alone"))
+
+
+def measure(arch, modes=None):
+    """{mode: (mean, low, high)} instructions per packet."""
+    return {mode: per_packet_spread(arch, mode) for mode, _ in MODES if modes is None or mode in modes}
+
+
+def shares(m):
+    """Per direction: total and non-crypto instructions per packet, before
+    (per-packet seam) and after (batched seam)."""
+    out = {}
+    for direction, single, batched, aead in (("send", "send", "send_batch", "seal"),
+                                              ("receive", "recv", "recv_batch", "open")):
+        crypto = m[aead][0]
+        before, after = m[single][0], m[batched][0]
+        out[direction] = {"crypto": crypto, "before_total": before, "after_total": after,
+                          "before_noncrypto": before - crypto, "after_noncrypto": after - crypto,
+                          "noncrypto_ratio": (after - crypto) / (before - crypto)}
+    return out
+
+
 def main(archs):
     lookups = "--lookups" in archs
     archs = [a for a in archs if a != "--lookups"] or ["x64"]
@@ -194,10 +270,15 @@ def main(archs):
         if lookups:
             for kind, cost in lookup_costs(arch).items():
                 print("%-8s %-17s %9.1f instructions per read more than an inlined const" % (arch, kind, cost))
-        for mode, name in (("send", "send_packet"), ("recv", "receive_datagram")):
-            mean, low, high = per_packet_spread(arch, mode)
+        m = measure(arch)
+        for mode, name in MODES:
+            mean, low, high = m[mode]
             print("%-8s %-17s %9.0f instructions per %d-byte packet (%d..%d over %d heap layouts)"
                   % (arch, name, mean, PACKET_LEN, low, high, len(LAYOUT_PADS)))
+        for direction, v in shares(m).items():
+            print("%-8s %-8s non-crypto share: %.0f before, %.0f after (%.2fx; crypto %.0f)"
+                  % (arch, direction, v["before_noncrypto"], v["after_noncrypto"], v["noncrypto_ratio"],
+                     v["crypto"]))
 
 
 if __name__ == "__main__":
