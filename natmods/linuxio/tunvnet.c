@@ -183,11 +183,15 @@ static struct {
 
 // The last frame read. A super-packet whose segments did not all fit the
 // caller's slots stays here, with its cutting state, for the next call.
-static byte frame[FRAME_MAX + 1];
+// The caller may lend a buffer of its own instead (a daemon's heap is
+// resident anyway; these 64 KB would add to its RSS).
+static byte own_frame[FRAME_MAX + 1];
+static byte *frame = own_frame;
 static struct {
     bool active;
     bool v6;
     int fd;
+    const byte *frame;  // the buffer the super-packet waits in
     size_t len;         // bytes of the super-packet after its header
     size_t hdrs;        // IP + TCP header bytes
     size_t mss;         // gso_size
@@ -271,6 +275,7 @@ static bool cut_start(int fd, size_t n, uint8_t gso) {
     cut.active = true;
     cut.v6 = v6;
     cut.fd = fd;
+    cut.frame = frame;
     cut.len = len;
     cut.hdrs = ip_hlen + tcp_hlen;
     cut.mss = mss;
@@ -294,12 +299,11 @@ static bool complete_checksum(byte *pkt, size_t len, const byte *hdr) {
     return true;
 }
 
-// tun_read_batch(fd, buf, offs, lens, stride, headroom, vnet) -> packets
+// tun_read_batch(fd, buf, offs, lens, stride, headroom, vnet[, scratch]) -> packets
 // (>= 1), or -1 when nothing was ready. Packet k sits at
 // buf[offs[k] + headroom:][:lens[k]], offs[k] = k * stride. A full batch
 // may leave segments pending: call again on the same fd before another.
 static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
     int fd = linuxio_fd(args[0]);
     mp_buffer_info_t buf;
     mp_get_buffer_raise(args[1], &buf, MP_BUFFER_WRITE);
@@ -309,6 +313,15 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
     mp_int_t stride = mp_obj_get_int(args[4]);
     mp_int_t headroom = mp_obj_get_int(args[5]);
     bool vnet = mp_obj_is_true(args[6]);
+    frame = own_frame;
+    if (n_args > 7) {
+        mp_buffer_info_t scratch;
+        mp_get_buffer_raise(args[7], &scratch, MP_BUFFER_WRITE);
+        if (scratch.len < FRAME_MAX + 1) {
+            mp_raise_ValueError(MP_ERROR_TEXT("scratch must hold 65546 bytes"));
+        }
+        frame = scratch.buf;
+    }
     if (headroom < 0 || stride <= SLOT_SPARE || headroom >= stride - SLOT_SPARE || stride > 0x7fffffff) {
         mp_raise_ValueError(MP_ERROR_TEXT("stride must exceed headroom + 32"));
     }
@@ -324,7 +337,7 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
     }
     // The most IP bytes a slot takes.
     size_t room = (size_t)(stride - headroom - SLOT_SPARE);
-    if (cut.active && cut.fd != fd) {
+    if (cut.active && (cut.fd != fd || cut.frame != frame)) {
         stats.dropped += cut_remaining();
         cut.active = false;
     }
@@ -347,7 +360,7 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
         }
         ssize_t n;
         do {
-            n = vnet ? read(fd, frame, sizeof(frame)) : read(fd, dst, (size_t)(stride - headroom));
+            n = vnet ? read(fd, frame, FRAME_MAX + 1) : read(fd, dst, (size_t)(stride - headroom));
         } while (n < 0 && errno == EINTR);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || k > 0) {
@@ -396,7 +409,7 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
     }
     return MP_OBJ_NEW_SMALL_INT(k ? (mp_int_t)k : -1);
 }
-MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_tun_read_batch_obj, 7, 7, linuxio_tun_read_batch);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(linuxio_tun_read_batch_obj, 7, 8, linuxio_tun_read_batch);
 
 // tun_offload_stats() -> (super-packets read, segments made, packets dropped).
 static mp_obj_t linuxio_tun_offload_stats(void) {
