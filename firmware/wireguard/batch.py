@@ -23,10 +23,8 @@ from .outcomes import (ACTION_UDP_BATCH, COUNT_KEEPALIVE_RECEIVED, DROP_BAD_INNE
                        DROP_INTERNAL_ERROR, DROP_NO_ENDPOINT, DROP_NO_ROUTE, DROP_REPLAY,
                        DROP_SPOOFED_SOURCE, DROP_UNKNOWN_INDEX)
 from .keypair import Keypair
-from .receive import receive_datagram
-from .send import send_packet, send_initiation, send_queued
-from .session import drop_keypairs, handshake_complete, roam, authenticated_received
-from .timers_expired import keep_key_fresh_on_receive
+from .receive import receive_datagram, transport_authenticated
+from .send import send_packet, send_initiation
 from . import crypto
 
 _SKIP = -2          # open_batch: leave this message alone
@@ -249,15 +247,7 @@ def _receive_run(dev, buf, offs, lens, addr, receiver, k, j, now, out, tun_offs,
     if not accepted:
         return ntun
     peer.rx_bytes += rx
-    roam(peer, addr)
-    promoted, dropped = peer.keypairs.received_with(kp)
-    if promoted:
-        # The initiator used the keypair we offered: it is now current.
-        drop_keypairs(dev, dropped)
-        handshake_complete(dev, peer)
-        send_queued(dev, peer, now, out)
-    keep_key_fresh_on_receive(dev, peer, now, out)
-    authenticated_received(peer, now)
+    transport_authenticated(dev, peer, kp, addr, now, out)
     if keepalives:
         dev._count(COUNT_KEEPALIVE_RECEIVED, keepalives)
     if data:

@@ -139,15 +139,7 @@ def receive_transport(dev, data, addr, now, out):
         return
     peer = kp.peer
     peer.rx_bytes += len(data)
-    roam(peer, addr)
-    promoted, dropped = peer.keypairs.received_with(kp)
-    if promoted:
-        # The initiator used the keypair we offered: it is now current.
-        drop_keypairs(dev, dropped)
-        handshake_complete(dev, peer)
-        send_queued(dev, peer, now, out)
-    keep_key_fresh_on_receive(dev, peer, now, out)
-    authenticated_received(peer, now)
+    transport_authenticated(dev, peer, kp, addr, now, out)
     if len(plain) == 0:
         dev._count(COUNT_KEEPALIVE_RECEIVED)
         return
@@ -163,3 +155,18 @@ def receive_transport(dev, data, addr, now, out):
         dev._drop(DROP_SPOOFED_SOURCE)
         return
     out.append((ACTION_TUN, plain))
+
+
+def transport_authenticated(dev, peer, kp, addr, now, out):
+    """What authenticated transport data from addr on kp does to its peer
+    (once per packet, or once per run of them: the same `now` makes repeats
+    no-ops)."""
+    roam(peer, addr)
+    promoted, dropped = peer.keypairs.received_with(kp)
+    if promoted:
+        # The initiator used the keypair we offered: it is now current.
+        drop_keypairs(dev, dropped)
+        handshake_complete(dev, peer)
+        send_queued(dev, peer, now, out)
+    keep_key_fresh_on_receive(dev, peer, now, out)
+    authenticated_received(peer, now)

@@ -1,4 +1,4 @@
-// Error reporting shared by every linuxio function: failures surface as
+// Shared by every linuxio function: argument checks, and failures that surface as
 // OSError carrying the errno of the failed system call, as in the os module.
 #include <errno.h>
 
@@ -15,4 +15,15 @@ int linuxio_fd(mp_obj_t obj) {
         mp_raise_ValueError(MP_ERROR_TEXT("negative file descriptor"));
     }
     return (int)fd;
+}
+
+// Batch calls take offsets and lengths as array('I'): their items and number.
+uint32_t *linuxio_u32_array(mp_obj_t obj, size_t *len, mp_uint_t flags) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(obj, &info, flags);
+    if (info.typecode != 'I') {
+        mp_raise_TypeError(MP_ERROR_TEXT("offsets and lengths must be array('I')"));
+    }
+    *len = info.len / sizeof(uint32_t);
+    return info.buf;
 }

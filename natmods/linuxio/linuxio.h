@@ -13,6 +13,7 @@
 // errors.c: raise OSError(errno) for the errno left by a failed call.
 NORETURN void linuxio_raise_errno(void);
 int linuxio_fd(mp_obj_t obj);
+uint32_t *linuxio_u32_array(mp_obj_t obj, size_t *len, mp_uint_t flags);
 
 // fdio.c: read/write on raw file descriptors without allocating.
 MP_DECLARE_CONST_FUN_OBJ_2(linuxio_read_into_obj);

@@ -117,16 +117,6 @@ static void ipv4_fix_checksum(byte *ip, size_t hlen) {
     put16(ip + 10, ~csum_add(0, ip, hlen) & 0xffff);
 }
 
-static uint32_t *u32_array(mp_obj_t obj, size_t *n, int flags) {
-    mp_buffer_info_t info;
-    mp_get_buffer_raise(obj, &info, flags);
-    if (info.typecode != 'I') {
-        mp_raise_TypeError(MP_ERROR_TEXT("expected array('I')"));
-    }
-    *n = info.len / sizeof(uint32_t);
-    return info.buf;
-}
-
 // tun_open_vnet(name) -> (fd, kernel's name, TUN_F_* offloads accepted).
 static mp_obj_t linuxio_tun_open_vnet(mp_obj_t name_in) {
     struct ifreq ifr;
@@ -308,8 +298,8 @@ static mp_obj_t linuxio_tun_read_batch(size_t n_args, const mp_obj_t *args) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(args[1], &buf, MP_BUFFER_WRITE);
     size_t n_offs, n_lens;
-    uint32_t *offs = u32_array(args[2], &n_offs, MP_BUFFER_WRITE);
-    uint32_t *lens = u32_array(args[3], &n_lens, MP_BUFFER_WRITE);
+    uint32_t *offs = linuxio_u32_array(args[2], &n_offs, MP_BUFFER_WRITE);
+    uint32_t *lens = linuxio_u32_array(args[3], &n_lens, MP_BUFFER_WRITE);
     mp_int_t stride = mp_obj_get_int(args[4]);
     mp_int_t headroom = mp_obj_get_int(args[5]);
     bool vnet = mp_obj_is_true(args[6]);
@@ -542,8 +532,8 @@ static mp_obj_t linuxio_tun_write_batch(size_t n_args, const mp_obj_t *args) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(args[1], &buf, MP_BUFFER_READ);
     size_t n_offs, n_lens;
-    const uint32_t *offs = u32_array(args[2], &n_offs, MP_BUFFER_READ);
-    const uint32_t *lens = u32_array(args[3], &n_lens, MP_BUFFER_READ);
+    const uint32_t *offs = linuxio_u32_array(args[2], &n_offs, MP_BUFFER_READ);
+    const uint32_t *lens = linuxio_u32_array(args[3], &n_lens, MP_BUFFER_READ);
     mp_int_t first = mp_obj_get_int(args[4]);
     mp_int_t count = mp_obj_get_int(args[5]);
     bool vnet = mp_obj_is_true(args[6]);

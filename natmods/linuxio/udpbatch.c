@@ -50,17 +50,6 @@ static bool full(int e) {
     return e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS;
 }
 
-// An array('I') of offsets or lengths: its items and their number.
-static uint32_t *u32_array(mp_obj_t obj, size_t *len, mp_uint_t flags) {
-    mp_buffer_info_t info;
-    mp_get_buffer_raise(obj, &info, flags);
-    if (info.typecode != 'I') {
-        mp_raise_TypeError(MP_ERROR_TEXT("offsets and lengths must be array('I')"));
-    }
-    *len = info.len / sizeof(uint32_t);
-    return info.buf;
-}
-
 static mp_obj_list_t *list_arg(mp_obj_t obj, size_t min_len) {
     if (!mp_obj_is_type(obj, &mp_type_list)) {
         mp_raise_TypeError(MP_ERROR_TEXT("addrs and src must be lists"));
@@ -137,8 +126,8 @@ static mp_obj_t linuxio_udp_recv_batch(size_t n_args, const mp_obj_t *args) {
     mp_get_buffer_raise(args[1], &buf, MP_BUFFER_WRITE);
     mp_int_t slot = mp_obj_get_int(args[2]);
     size_t cap, n_lens;
-    uint32_t *offs = u32_array(args[3], &cap, MP_BUFFER_WRITE);
-    uint32_t *lens = u32_array(args[4], &n_lens, MP_BUFFER_WRITE);
+    uint32_t *offs = linuxio_u32_array(args[3], &cap, MP_BUFFER_WRITE);
+    uint32_t *lens = linuxio_u32_array(args[4], &n_lens, MP_BUFFER_WRITE);
     if (n_lens < cap) {
         mp_raise_ValueError(MP_ERROR_TEXT("lens shorter than offs"));
     }
@@ -307,8 +296,8 @@ static mp_obj_t linuxio_udp_send_batch(size_t n_args, const mp_obj_t *args) {
     mp_buffer_info_t buf;
     mp_get_buffer_raise(args[3], &buf, MP_BUFFER_READ);
     size_t n_offs, n_lens;
-    const uint32_t *offs = u32_array(args[4], &n_offs, MP_BUFFER_READ);
-    const uint32_t *lens = u32_array(args[5], &n_lens, MP_BUFFER_READ);
+    const uint32_t *offs = linuxio_u32_array(args[4], &n_offs, MP_BUFFER_READ);
+    const uint32_t *lens = linuxio_u32_array(args[5], &n_lens, MP_BUFFER_READ);
     size_t n_items = n_offs < n_lens ? n_offs : n_lens;
     mp_int_t first = mp_obj_get_int(args[6]);
     mp_int_t count = mp_obj_get_int(args[7]);
