@@ -82,7 +82,7 @@ static void check_aead_len(size_t len) {
 // Non-negative int up to 2^64 - 1.  Values beyond the small-int range are
 // big ints (on 32-bit ports from 2^30 up), so those are converted through the
 // int object itself.
-static uint64_t get_u64(mp_obj_t o, mp_rom_error_text_t range_msg) {
+uint64_t wgc_get_u64(mp_obj_t o, mp_rom_error_text_t range_msg) {
     if (mp_obj_is_small_int(o)) {
         mp_int_t v = MP_OBJ_SMALL_INT_VALUE(o);
         if (v < 0) {
@@ -118,7 +118,7 @@ static uint64_t get_u64(mp_obj_t o, mp_rom_error_text_t range_msg) {
 // nonce: an int n (WireGuard counter -> 0^4 || le64(n)) or 12 raw bytes.
 static void get_nonce12(mp_obj_t o, uint8_t nonce[CHACHA20POLY1305_NONCE_SIZE]) {
     if (mp_obj_is_int(o)) {
-        uint64_t n = get_u64(o, MP_ERROR_TEXT("nonce must be in 0..2**64-1"));
+        uint64_t n = wgc_get_u64(o, MP_ERROR_TEXT("nonce must be in 0..2**64-1"));
         wgc_store32_le(nonce, 0);
         wgc_store64_le(nonce + 4, n);
         return;
@@ -327,7 +327,7 @@ static mp_obj_t wgc_chacha20(size_t n_args, const mp_obj_t *args) {
     if (!mp_obj_is_int(args[2])) {
         mp_raise_TypeError(MP_ERROR_TEXT("counter must be an int"));
     }
-    uint64_t counter = get_u64(args[2], ctr_msg);
+    uint64_t counter = wgc_get_u64(args[2], ctr_msg);
     mp_buffer_info_t data;
     get_in(args[3], &data);
     uint64_t blocks = ((uint64_t)data.len + CHACHA20_BLOCK_SIZE - 1) / CHACHA20_BLOCK_SIZE;

@@ -65,28 +65,12 @@ static size_t get_size(mp_obj_t o, mp_rom_error_text_t msg) {
     return (size_t)MP_OBJ_SMALL_INT_VALUE(o);
 }
 
-// 0..2^64-1; on 32-bit ports values from 2^30 up are big ints, converted in
-// place without allocating.
-static uint64_t get_u64(mp_obj_t o, mp_rom_error_text_t msg) {
+// An int in 0..2^64-1 (a big int on 32-bit ports from 2^30 up).
+static uint64_t int_u64(mp_obj_t o, mp_rom_error_text_t msg) {
     if (!mp_obj_is_int(o)) {
         mp_raise_TypeError(MP_ERROR_TEXT("expected an int"));
     }
-    if (mp_obj_is_small_int(o)) {
-        mp_int_t v = MP_OBJ_SMALL_INT_VALUE(o);
-        if (v < 0) {
-            mp_raise_ValueError(msg);
-        }
-        return (uint64_t)v;
-    }
-    #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
-    uint8_t b[8];
-    if (mp_obj_int_sign(o) < 0 || !mp_obj_int_to_bytes_impl(o, false, sizeof(b), b)) {
-        mp_raise_ValueError(msg);
-    }
-    return wgc_load64_le(b);
-    #else
-    mp_raise_ValueError(msg);
-    #endif
+    return wgc_get_u64(o, msg);
 }
 
 // [first, first + count) must index every array.
@@ -145,11 +129,11 @@ static mp_obj_t wgc_transport_seal_batch(size_t n_args, const mp_obj_t *args) {
     get_array(args[2], 'I', MP_BUFFER_WRITE, &lens);
     get_range(args[3], args[4], offs.n < lens.n ? offs.n : lens.n, &first, &count);
     const uint8_t *key_in = get_key(args[5]);
-    uint64_t receiver = get_u64(args[6], MP_ERROR_TEXT("receiver must be in 0..2**32-1"));
+    uint64_t receiver = int_u64(args[6], MP_ERROR_TEXT("receiver must be in 0..2**32-1"));
     if (receiver > 0xffffffffu) {
         mp_raise_ValueError(MP_ERROR_TEXT("receiver must be in 0..2**32-1"));
     }
-    uint64_t counter = get_u64(args[7], MP_ERROR_TEXT("counter must be in 0..2**64-1"));
+    uint64_t counter = int_u64(args[7], MP_ERROR_TEXT("counter must be in 0..2**64-1"));
     if (count > 0 && (uint64_t)(count - 1) > UINT64_MAX - counter) {
         mp_raise_ValueError(MP_ERROR_TEXT("counter would pass 2**64-1"));
     }
