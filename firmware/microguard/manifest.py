@@ -3,6 +3,6 @@
 import os
 
 metadata(description="MicroGuard Linux router daemon", version="0.1.0")
-require("wireguard")
+require("wireguard", batch=True)
 package("microguard", files=sorted(f for f in os.listdir(".") if f.endswith(".py") and f != "manifest.py"),
         base_path="..")

@@ -14,16 +14,14 @@
 #define WGC_TRANSPORT_BATCH (0)
 #endif
 
-#include "py/obj.h"
-
-// modwgcrypto.c: an int in 0..2^64-1, else ValueError(range_msg).
-uint64_t wgc_get_u64(mp_obj_t o, mp_rom_error_text_t range_msg);
-
 // The module table entries.  They live here, not in modwgcrypto.c, because
 // the .mpy build collects qstrs from its C sources without preprocessing:
 // names written there would grow the .mpy even though the code is left out.
 #if WGC_TRANSPORT_BATCH
 #include "py/obj.h"
+
+// modwgcrypto.c: an int in 0..2^64-1, else ValueError(range_msg).
+uint64_t wgc_get_u64(mp_obj_t o, mp_rom_error_text_t range_msg);
 
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(wgc_transport_seal_batch_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(wgc_transport_open_batch_obj);
