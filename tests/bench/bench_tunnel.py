@@ -4,7 +4,7 @@ Each comparison runs one implementation on BOTH routers: MicroGuard on both ends
 wireguard-go on both ends, on the host (x64), then MicroGuard's static mipsel build against
 Debian's mipsel wireguard-go, both routers under qemu-user.  For each: iperf3 TCP from host A
 to host B and back (-R) (3 x 10 s each, median), UDP packets/s with 1420-byte IP packets (the
-tunnel MTU, two iperf3 clients at once), handshake latency (first ping after the session was dropped, A initiating and A
+tunnel MTU: the peak delivered rate of a paced sweep, see udp_sweep), handshake latency (first ping after the session was dropped, A initiating and A
 responding), and router A's daemon peak RSS (VmHWM).  Printed as ratios MicroGuard /
 wireguard-go, with the targets; then the engine's instructions per 1420-byte packet (send and
 receive, the per-packet seam against the batched one, crypto apart), the offloads each router
@@ -37,14 +37,21 @@ import router_offloads  # noqa: E402
 
 TCP_RUNS = 3
 TCP_SECONDS = 10
-UDP_SECONDS = 5
+UDP_SECONDS = 3                 # per sweep step, after iperf3's 1 s omitted warm-up
 UDP_IP_PACKET = 1420            # bytes per inner IP packet: the tunnel MTU
 UDP_PAYLOAD = UDP_IP_PACKET - 28
-# One iperf3 UDP client (single-threaded in Debian 12's iperf3) tops out at about the same
-# rate through either implementation on this machine: the sender, not the tunnel, was
-# measured. Two clients at once, each to its own server, load the tunnel instead.
+# UDP is a paced sweep, not one unpaced blast: on this 2-core machine an unpaced iperf3 sender
+# takes a CPU from the routers it is measuring, so "-b 0" measured the scheduler (0.3x to 1.8x
+# for the same build, run to run).  Each step offers a fixed rate, split over two paced
+# clients (one Debian 12 iperf3 client is single-threaded), and the result is the highest rate
+# delivered at any step: the tunnel's capacity, with the sender's share fixed by the rate.
 UDP_CLIENTS = 2
 UDP_PORTS = [5201 + i for i in range(UDP_CLIENTS)]
+UDP_STEP = 1.25                 # offered rate grows by this factor per step
+UDP_LOSSY = 0.2                 # a step losing more than this is overloaded
+UDP_OVERLOADED_STEPS = 2        # the sweep ends after this many overloaded steps in a row
+UDP_MAX_STEPS = 24
+UDP_LOSSLESS = 0.01             # loss still counted as lossless (reported, not a target)
 HANDSHAKES = 5
 OUT = os.path.join(ROOT, "build", "bench", "tunnel.json")
 # Targets, MicroGuard / wireguard-go with each on both ends, same machine and run.
@@ -58,7 +65,8 @@ RSS_BEFORE_KB = 19180
 METRICS = [  # key, label, format
     ("tcp_mbps", "TCP Mbit/s A->B (median of %d x %d s)" % (TCP_RUNS, TCP_SECONDS), "%.0f"),
     ("tcp_reverse_mbps", "TCP Mbit/s B->A (median of %d x %d s)" % (TCP_RUNS, TCP_SECONDS), "%.0f"),
-    ("udp_pps", "UDP packets/s (%d B IP packets, %d clients)" % (UDP_IP_PACKET, UDP_CLIENTS), "%.0f"),
+    ("udp_pps", "UDP packets/s delivered, peak of a paced sweep (%d B)" % UDP_IP_PACKET, "%.0f"),
+    ("udp_lossless_pps", "UDP packets/s offered with <= %d%% loss" % (UDP_LOSSLESS * 100), "%.0f"),
     ("handshake_ms_initiator", "handshake + 1st ping, A initiates (ms)", "%.2f"),
     ("handshake_ms_responder", "handshake + 1st ping, A responds (ms)", "%.2f"),
     ("rss_kb", "router A daemon peak RSS (kB)", "%.0f"),
@@ -99,14 +107,15 @@ def tcp_median(a, b, reverse):
     return statistics.median(runs), runs
 
 
-def udp_total_pps(a, b):
-    """Received packets/s summed over UDP_CLIENTS iperf3 clients running at the same time."""
+def udp_step(a, b, pps):
+    """Offer `pps` packets/s for UDP_SECONDS over UDP_CLIENTS paced clients -> (delivered, sent) packets/s."""
     results = [None] * UDP_CLIENTS
+    bitrate = str(int(pps / UDP_CLIENTS * UDP_PAYLOAD * 8))
 
     def client(i):
         try:
-            results[i] = udp_pps(iperf3(a.host, b.host4, seconds=UDP_SECONDS, udp=True, length=UDP_PAYLOAD,
-                                        port=UDP_PORTS[i]), UDP_PAYLOAD)
+            results[i] = iperf3(a.host, b.host4, seconds=UDP_SECONDS, udp=True, length=UDP_PAYLOAD,
+                                port=UDP_PORTS[i], bitrate=bitrate)
         except Exception as e:  # reported below, from the measuring thread
             results[i] = e
     threads = [threading.Thread(target=client, args=(i,)) for i in range(UDP_CLIENTS)]
@@ -117,10 +126,44 @@ def udp_total_pps(a, b):
     for r in results:
         if isinstance(r, Exception):
             raise r
-    return sum(results)
+    delivered = sum(udp_pps(r, UDP_PAYLOAD) for r in results)
+    sent = sum(r["end"]["sum_sent"]["bytes"] / UDP_PAYLOAD / r["end"]["sum_sent"]["seconds"] for r in results)
+    return delivered, sent
 
 
-def measure(impl):
+def udp_sweep(a, b, start_pps):
+    """Paced UDP from `start_pps` up by UDP_STEP until the tunnel is overloaded.
+
+    Returns (peak delivered packets/s, highest offered rate with <= UDP_LOSSLESS loss, steps).
+    An overloaded tunnel also drops iperf3's control connection now and then: a step that
+    fails is tried once more, and after an overloaded step a second failure ends the sweep.
+    """
+    steps, overloaded, pps = [], 0, float(start_pps)
+    while len(steps) < UDP_MAX_STEPS and overloaded < UDP_OVERLOADED_STEPS:
+        try:
+            delivered, sent = udp_step(a, b, pps)
+        except lablib.LabError as first:
+            log("    UDP %.0f packets/s offered: %s; again" % (pps, first))
+            try:
+                delivered, sent = udp_step(a, b, pps)
+            except lablib.LabError:
+                if not any(s["loss"] > UDP_LOSSY for s in steps):
+                    raise
+                break
+        loss = max(0.0, 1 - delivered / sent) if sent else 1.0
+        steps.append({"offered": round(pps), "sent": round(sent), "delivered": round(delivered),
+                      "loss": round(loss, 4)})
+        log("    UDP %6.0f packets/s offered: %6.0f delivered (loss %.1f%%)" % (pps, delivered, loss * 100))
+        overloaded = overloaded + 1 if loss > UDP_LOSSY else 0
+        pps *= UDP_STEP
+    if not steps:
+        raise lablib.LabError("UDP sweep: no step measured")
+    peak = max(s["delivered"] for s in steps)
+    lossless = max([s["offered"] for s in steps if s["loss"] <= UDP_LOSSLESS] or [0])
+    return peak, lossless, steps
+
+
+def measure(impl, udp_start_pps):
     """All metrics with `impl` as both router A and router B."""
     with lablib.Lab() as lab:
         pair = two_sites(lab, impl, impl, lans=True)
@@ -131,15 +174,15 @@ def measure(impl):
             iperf3_server(b.host, port)
         tcp, runs = tcp_median(a, b, False)
         tcp_r, runs_r = tcp_median(a, b, True)
-        udp = udp_total_pps(a, b)
-        log("    UDP: %.0f packets/s" % udp)
+        udp, udp_lossless, udp_steps = udp_sweep(a, b, udp_start_pps)
+        log("    UDP: peak %.0f packets/s delivered, %.0f offered without loss" % (udp, udp_lossless))
         hs_i = handshake_ms(pair, a, b)
         hs_r = handshake_ms(pair, b, a)
         log("    handshake: %.2f ms initiating, %.2f ms responding" % (hs_i, hs_r))
         rss = a.daemon.vmhwm_kb()
         log("    peak RSS: %d kB" % rss)
         return {"tcp_mbps": tcp, "tcp_runs_mbps": runs, "tcp_reverse_mbps": tcp_r, "tcp_reverse_runs_mbps": runs_r,
-                "udp_pps": udp, "handshake_ms_initiator": hs_i, "handshake_ms_responder": hs_r, "rss_kb": rss}
+                "udp_pps": udp, "udp_lossless_pps": udp_lossless, "udp_sweep": udp_steps, "handshake_ms_initiator": hs_i, "handshake_ms_responder": hs_r, "rss_kb": rss}
 
 
 def mipsel_wireguard_go():
@@ -155,19 +198,20 @@ def mipsel_wireguard_go():
                 start_timeout=60)
 
 
-def compare(name, mg_impl, wg_impl_fn):
+def compare(name, mg_impl, wg_impl_fn, udp_start_pps):
     """Measure both sides of one comparison; a side that fails is reported, not fatal."""
     entry = {}
     for key, fn in (("microguard", lambda: mg_impl), ("wireguard-go", wg_impl_fn)):
         try:
             impl = fn()
             log("  %s: routers A and B = %s" % (name, " ".join(impl.argv)))
-            entry[key] = measure(impl)
+            entry[key] = measure(impl, udp_start_pps)
         except Exception as e:  # keep going: the other measurements are still worth having
             entry[key] = {"error": str(e)[-1000:]}
             log("    failed: %s" % str(e)[-500:])
     if all("error" not in entry[k] for k in ("microguard", "wireguard-go")):
-        entry["ratio"] = {k: entry["microguard"][k] / entry["wireguard-go"][k] for k, _, _ in METRICS}
+        entry["ratio"] = {k: entry["microguard"][k] / entry["wireguard-go"][k] if entry["wireguard-go"][k] else None
+                          for k, _, _ in METRICS}
     return entry
 
 
@@ -187,7 +231,8 @@ def report(results):
             wg = e["wireguard-go"].get(key)
             row += (fmt % mg if mg is not None else "n/a").rjust(14)
             row += (fmt % wg if wg is not None else "n/a").rjust(14)
-            row += ("%.2fx" % e["ratio"][key] if "ratio" in e else "-").rjust(8)
+            r = e.get("ratio", {}).get(key)
+            row += ("%.2fx" % r if r is not None else "-").rjust(8)
         lines.append(row)
     return "\n".join(lines)
 
@@ -228,7 +273,7 @@ def targets_report(results, counts):
         ratio = results.get(col, {}).get("ratio")
         for key, target in wanted.items():
             label = next(lbl for k, lbl, _ in METRICS if k == key)
-            if ratio is None:
+            if ratio is None or ratio.get(key) is None:
                 lines.append("  %-12s %-45s not measured" % (col, label))
             else:
                 lines.append("  %-12s %-45s %5.2fx (target >= %.1fx: %s)" % (col, label, ratio[key], target,
@@ -247,8 +292,8 @@ def main():
     started = time.time()
     results = {}
     log("Tunnel benchmark: host A -- router A == WireGuard == router B -- host B, one implementation on both routers")
-    results["x64"] = compare("x64", IMPLS["microguard"], lambda: IMPLS["wireguard-go"])
-    results["mipsel-qemu"] = compare("mipsel under qemu-user", IMPLS["microguard-mipsel"], mipsel_wireguard_go)
+    results["x64"] = compare("x64", IMPLS["microguard"], lambda: IMPLS["wireguard-go"], 10000)
+    results["mipsel-qemu"] = compare("mipsel under qemu-user", IMPLS["microguard-mipsel"], mipsel_wireguard_go, 1500)
     log("Engine instructions per packet (x64, mipsel under qemu-user)")
     counts = instructions()
     offloads = router_offloads.measure()
@@ -275,7 +320,8 @@ def main():
         "description": "LAN-to-LAN through router A <-> router B in network namespaces, the same implementation "
                        "on both routers; ratio = MicroGuard / wireguard-go",
         "machine": {"cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()},
-        "settings": {"tcp_runs": TCP_RUNS, "tcp_seconds": TCP_SECONDS, "udp_seconds": UDP_SECONDS,
+        "settings": {"tcp_runs": TCP_RUNS, "tcp_seconds": TCP_SECONDS, "udp_seconds": UDP_SECONDS, "udp_clients": UDP_CLIENTS,
+                     "udp_step": UDP_STEP, "udp_lossy": UDP_LOSSY, "udp_lossless": UDP_LOSSLESS,
                      "udp_ip_packet_bytes": UDP_IP_PACKET, "handshakes": HANDSHAKES},
         "targets": {"ratios": TARGETS, "noncrypto_ratio_max": NONCRYPTO_TARGET, "rss_kb_max": RSS_BEFORE_KB},
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
