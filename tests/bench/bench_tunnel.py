@@ -99,10 +99,28 @@ def handshake_ms(pair, initiator, responder):
     return statistics.median(times)
 
 
+# iperf3's server re-opens its listening socket after each test, so a client started the moment
+# the last one ended can be refused or reset before any data flows; such a run is started again.
+IPERF3_SETUP_ERRORS = ("unable to connect", "control message", "Connection reset", "Connection refused")
+IPERF3_ATTEMPTS = 3
+
+
+def iperf3_run(*args, **kw):
+    """traffic.iperf3, started again after a refused or reset control connection."""
+    for attempt in range(IPERF3_ATTEMPTS):
+        try:
+            return iperf3(*args, **kw)
+        except lablib.LabError as e:
+            if attempt + 1 == IPERF3_ATTEMPTS or not any(m in str(e) for m in IPERF3_SETUP_ERRORS):
+                raise
+            log("    %s; again" % e)
+            time.sleep(1)
+
+
 def tcp_median(a, b, reverse):
     runs = []
     for i in range(TCP_RUNS):
-        runs.append(tcp_mbps(iperf3(a.host, b.host4, seconds=TCP_SECONDS, reverse=reverse)))
+        runs.append(tcp_mbps(iperf3_run(a.host, b.host4, seconds=TCP_SECONDS, reverse=reverse)))
         log("    TCP %s run %d: %.0f Mbit/s" % ("B->A" if reverse else "A->B", i + 1, runs[-1]))
     return statistics.median(runs), runs
 
@@ -135,8 +153,9 @@ def udp_sweep(a, b, start_pps):
     """Paced UDP from `start_pps` up by UDP_STEP until the tunnel is overloaded.
 
     Returns (peak delivered packets/s, highest offered rate with <= UDP_LOSSLESS loss, steps).
-    An overloaded tunnel also drops iperf3's control connection now and then: a step that
-    fails is tried once more, and after an overloaded step a second failure ends the sweep.
+    An overloaded tunnel also drops iperf3's control connection now and then, and the server
+    can refuse a client right after a test (IPERF3_SETUP_ERRORS): a step that fails is run
+    again whole, both clients, and after an overloaded step a second failure ends the sweep.
     """
     steps, overloaded, pps = [], 0, float(start_pps)
     while len(steps) < UDP_MAX_STEPS and overloaded < UDP_OVERLOADED_STEPS:
@@ -144,6 +163,7 @@ def udp_sweep(a, b, start_pps):
             delivered, sent = udp_step(a, b, pps)
         except lablib.LabError as first:
             log("    UDP %.0f packets/s offered: %s; again" % (pps, first))
+            time.sleep(1)
             try:
                 delivered, sent = udp_step(a, b, pps)
             except lablib.LabError:
