@@ -37,7 +37,11 @@ TIMER_RESCAN = 0.05
 # Collect garbage after this many bytes were allocated, not when the heap is
 # full: the packet path's small garbage would otherwise touch every page of
 # the heap (-X heapsize) before the first collection, and a router pays for
-# touched pages in RAM. Marking the live set once per megabyte costs little.
+# touched pages in RAM. It also keeps a big `wg setconf` from spreading its
+# long-lived tables over the whole heap between megabytes of parsing garbage
+# (MicroPython never moves objects), which left no contiguous block for the
+# next table however much was free. Marking the live set once per megabyte
+# costs little.
 GC_STEADY = 1 << 20
 
 

@@ -3,7 +3,6 @@
 # as the socket accepts them. A big request is taken READ_BUDGET bytes per
 # turn of the loop, so packets keep flowing while `wg setconf` streams in;
 # it is applied in one go when it ends.
-import gc
 import select
 
 from wireguard.uapi import Conversation
@@ -11,12 +10,6 @@ from .uapisock import UapiListener
 
 # Bytes read from one client per event-loop turn.
 READ_BUDGET = 65536
-# While a request streams in or an answer out, collect garbage after this
-# many bytes were allocated rather than when the heap is full. The tables a big set builds
-# live long; allocated between megabytes of parsing garbage they would end
-# up spread over the whole heap (MicroPython never moves objects), leaving
-# no contiguous block for the next table however much is free.
-GC_PACE = 1 << 20
 EIO = 5
 
 
@@ -33,8 +26,6 @@ class UapiServer:
         self.log = log
         self.clients = {}       # fd -> UapiClient
         self.talks = {}         # fd -> Conversation
-        self.busy = set()       # fds with a request coming in or an answer going out
-        self.gc_default = None  # the allocation threshold to restore
         poller.register(self.fd, select.POLLIN)
 
     def accept(self):
@@ -67,9 +58,6 @@ class UapiServer:
                 budget -= n
                 continue
             self._feed(client, talk, line)
-        active = talk.busy or client.sending()
-        if active != (fd in self.busy):
-            self._pace(fd, active)
         if client.closed or (client.eof and not client.sending()):
             self._drop(client)
         elif client.sending():
@@ -84,8 +72,6 @@ class UapiServer:
             except UnicodeError:
                 text = "\x00"           # not UTF-8: an invalid line
             result = talk.line(text)
-            if talk.busy and client.fd not in self.busy:
-                self._pace(client.fd, True)
             if result is None:
                 return
             op, err, chunks = result
@@ -99,21 +85,6 @@ class UapiServer:
                 return
         client.send(chunks)
 
-    def _pace(self, fd, busy):
-        if busy:
-            self.busy.add(fd)
-        else:
-            self.busy.discard(fd)
-        threshold = getattr(gc, "threshold", None)
-        if threshold is None:
-            return
-        if self.busy and self.gc_default is None:
-            self.gc_default = threshold()
-            threshold(GC_PACE)
-        elif not self.busy and self.gc_default is not None:
-            threshold(self.gc_default)
-            self.gc_default = None
-
     def drop(self, fd):
         client = self.clients.get(fd)
         if client is not None:
@@ -122,8 +93,6 @@ class UapiServer:
     def _drop(self, client):
         del self.clients[client.fd]
         self.talks.pop(client.fd, None)
-        if client.fd in self.busy:
-            self._pace(client.fd, False)
         try:
             self.poller.unregister(client.fd)
         except (KeyError, OSError):
